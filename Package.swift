@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+// Gradlings: a course on how gradients work, in Swift. Toolchain only: no package dependencies.
+import PackageDescription
+
+/// The library code is written for Swift 5 language mode: tensors are mutable reference types
+/// shared across a graph, as in PyTorch, and strict Sendable checking would fight that design.
+let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "Gradlings",
+    products: [
+        .library(name: "Autograd", targets: ["Autograd"]),
+        /// The grader compiles each exercise and lesson with `swiftc` against this shared library,
+        /// so checking one exercise never builds (or waits for) any other.
+        .library(name: "GradlingsRuntime", type: .dynamic, targets: ["Autograd", "GraderKit"]),
+        .executable(name: "grader", targets: ["grader"]),
+        .executable(name: "bench", targets: ["bench"]),
+    ],
+    targets: [
+        .target(name: "Autograd", swiftSettings: swift5),
+        .target(name: "GraderKit", dependencies: ["Autograd"], swiftSettings: swift5),
+        .target(name: "GraderCore", swiftSettings: swift5),
+        .executableTarget(name: "grader", dependencies: ["GraderCore"], swiftSettings: swift5),
+        .executableTarget(name: "bench", dependencies: ["Autograd"], swiftSettings: swift5),
+        .testTarget(
+            name: "AutogradTests", dependencies: ["Autograd"],
+            resources: [.copy("Fixtures")], swiftSettings: swift5),
+        .testTarget(name: "GraderTests", dependencies: ["GraderCore", "GraderKit"], swiftSettings: swift5),
+    ]
+)
