@@ -1,0 +1,53 @@
+/// A differentiable operation with a hand-written backward rule (`torch.autograd.Function`).
+///
+/// Write `forward` with ordinary tensor operations (they are not recorded) and `backward` to
+/// return one gradient per input tensor, nil where an input needs none. Non-tensor parameters are
+/// properties of the conforming type:
+///
+/// ```swift
+/// struct Huber: Function {
+///     var delta: Double
+///     func forward(_ ctx: FunctionContext, _ inputs: [Tensor]) throws -> Tensor { ... }
+///     func backward(_ ctx: FunctionContext, _ gradOutput: Tensor) throws -> [Tensor?] { ... }
+/// }
+/// let loss = try Huber(delta: 1).apply(r)   // grad_fn=<HuberBackward>
+/// ```
+public protocol Function {
+    func forward(_ ctx: FunctionContext, _ inputs: [Tensor]) throws -> Tensor
+    func backward(_ ctx: FunctionContext, _ gradOutput: Tensor) throws -> [Tensor?]
+}
+
+extension Function {
+    /// The node's name: the type's name followed by `Backward`, as PyTorch names custom functions.
+    public var nodeName: String { "\(type(of: self))Backward" }
+
+    /// Runs `forward` without recording and records one node whose backward is `backward`.
+    public func apply(_ inputs: Tensor...) throws -> Tensor { try apply(inputs) }
+
+    public func apply(_ inputs: [Tensor]) throws -> Tensor {
+        let ctx = FunctionContext(needsInputGrad: inputs.map(\.requiresGrad))
+        let output = try noGrad { try forward(ctx, inputs) }
+        return Tensor.result(output.storage, output.shape, output.dtype, inputs: inputs, name: nodeName) { g in
+            try self.backward(ctx, g)
+        }
+    }
+}
+
+/// What a custom function's forward pass leaves for its backward pass (PyTorch's `ctx`).
+public final class FunctionContext {
+    /// For each input, whether it requires a gradient: backward may skip the others.
+    public let needsInputGrad: [Bool]
+    private var saved: [SavedTensor] = []
+
+    init(needsInputGrad: [Bool]) { self.needsInputGrad = needsInputGrad }
+
+    /// Keeps tensors for backward; they are checked for in-place changes when read back.
+    public func saveForBackward(_ tensors: Tensor...) {
+        saved = tensors.map(SavedTensor.init)
+    }
+
+    /// The tensors given to `saveForBackward`, in order.
+    public var savedTensors: [Tensor] {
+        get throws { try saved.map { try $0.unpack() } }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// Elementwise functions of one tensor. Each case is one loop in `ElementwiseKernels.unary`.
+enum UnaryFunction {
+    case neg, exp, log, sqrt, sin, cos, tanh, sigmoid, relu, abs, sign, reciprocal
+    case isFinite, isNaN
+    case clamp(min: Double?, max: Double?)
+    /// `x ** exponent` for a scalar exponent.
+    case pow(Double)
+    /// `base ** x` for a scalar base.
+    case rpow(Double)
+    /// Masks (1 where true) used by backward rules at kinks.
+    case greaterThan(Double), lessThan(Double), greaterOrEqual(Double), lessOrEqual(Double), equal(Double), notEqual(Double)
+}
+
+/// Elementwise functions of two tensors, broadcast, or of a tensor and a scalar.
+enum BinaryFunction {
+    case add, sub, mul, div, pow, maximum, minimum
+    case lt, le, gt, ge, eq, ne
+}
+
+enum ElementwiseKernels {
+    @inline(__always)
+    static func apply<T: TensorScalar>(_ f: UnaryFunction, _ a: [T]) -> [T] {
+        func map(_ g: (T) -> T) -> [T] {
+            [T](unsafeUninitializedCapacity: a.count) { out, n in
+                a.withUnsafeBufferPointer { src in
+                    for i in 0..<src.count { out[i] = g(src[i]) }
+                }
+                n = a.count
+            }
+        }
+        func mask(_ g: (T) -> Bool) -> [T] { map { g($0) ? 1 : 0 } }
+        switch f {
+        case .neg: return map { -$0 }
+        case .exp: return map { T.exp($0) }
+        case .log: return map { T.log($0) }
+        case .sqrt: return map { $0.squareRoot() }
+        case .sin: return map { T.sin($0) }
+        case .cos: return map { T.cos($0) }
+        case .tanh: return map { T.tanh($0) }
+        case .sigmoid: return map { 1 / (1 + T.exp(-$0)) }
+        case .relu: return map { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }
+        case .abs: return map { Swift.abs($0) }
+        case .sign: return map { $0 > 0 ? 1 : ($0 < 0 ? -1 : ($0.isNaN ? $0 : 0)) }
+        case .reciprocal: return map { 1 / $0 }
+        case .isFinite: return mask { $0.isFinite }
+        case .isNaN: return mask { $0.isNaN }
+        case .clamp(let lo, let hi):
+            let l = lo.map { T($0) }, h = hi.map { T($0) }
+            return map { x in
+                if x.isNaN { return x }
+                var y = x
+                if let l, y < l { y = l }
+                if let h, y > h { y = h }
+                return y
+            }
+        case .pow(let e):
+            if e == 2 { return map { $0 * $0 } }
+            if e == 1 { return a }
+            let t = T(e)
+            return map { T.pow($0, t) }
+        case .rpow(let b):
+            let t = T(b)
+            return map { T.pow(t, $0) }
+        case .greaterThan(let s): let t = T(s); return mask { $0 > t }
+        case .lessThan(let s): let t = T(s); return mask { $0 < t }
+        case .greaterOrEqual(let s): let t = T(s); return mask { $0 >= t }
+        case .lessOrEqual(let s): let t = T(s); return mask { $0 <= t }
+        case .equal(let s): let t = T(s); return mask { $0 == t }
+        case .notEqual(let s): let t = T(s); return mask { $0 != t }
+        }
+    }
+
+    @inline(__always)
+    static func combine<T: TensorScalar>(_ f: BinaryFunction, _ x: T, _ y: T) -> T {
+        switch f {
+        case .add: return x + y
+        case .sub: return x - y
+        case .mul: return x * y
+        case .div: return x / y
+        case .pow: return T.pow(x, y)
+        case .maximum: return x.isNaN || y.isNaN ? T.nan : Swift.max(x, y)
+        case .minimum: return x.isNaN || y.isNaN ? T.nan : Swift.min(x, y)
+        case .lt: return x < y ? 1 : 0
+        case .le: return x <= y ? 1 : 0
+        case .gt: return x > y ? 1 : 0
+        case .ge: return x >= y ? 1 : 0
+        case .eq: return x == y ? 1 : 0
+        case .ne: return x != y ? 1 : 0
+        }
+    }
+
+    /// `f(a, b)` with NumPy broadcasting; the common same-shape and scalar cases get tight loops.
+    static func apply<T: TensorScalar>(
+        _ f: BinaryFunction, _ a: [T], _ aShape: [Int], _ b: [T], _ bShape: [Int], outShape: [Int]
+    ) -> [T] {
+        let total = Shape.count(outShape)
+        return [T](unsafeUninitializedCapacity: total) { out, n in
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    if pa.count == total && pb.count == total {
+                        switch f {
+                        case .add: for i in 0..<total { out[i] = pa[i] + pb[i] }
+                        case .sub: for i in 0..<total { out[i] = pa[i] - pb[i] }
+                        case .mul: for i in 0..<total { out[i] = pa[i] * pb[i] }
+                        case .div: for i in 0..<total { out[i] = pa[i] / pb[i] }
+                        default: for i in 0..<total { out[i] = combine(f, pa[i], pb[i]) }
+                        }
+                    } else if pb.count == 1 && pa.count == total {
+                        let s = pb[0]
+                        switch f {
+                        case .add: for i in 0..<total { out[i] = pa[i] + s }
+                        case .mul: for i in 0..<total { out[i] = pa[i] * s }
+                        default: for i in 0..<total { out[i] = combine(f, pa[i], s) }
+                        }
+                    } else if pa.count == 1 && pb.count == total {
+                        let s = pa[0]
+                        for i in 0..<total { out[i] = combine(f, s, pb[i]) }
+                    } else {
+                        let sa = Shape.broadcastStrides(aShape, to: outShape)
+                        let sb = Shape.broadcastStrides(bShape, to: outShape)
+                        Shape.forEachBroadcast(outShape, sa, sb) { o, i, j in
+                            out[o] = combine(f, pa[i], pb[j])
+                        }
+                    }
+                }
+            }
+            n = total
+        }
+    }
+
+    /// `f(a, s)` or `f(s, a)` for a scalar `s` (a Python number in PyTorch: it takes the tensor's type).
+    static func apply<T: TensorScalar>(_ f: BinaryFunction, _ a: [T], scalar: Double, scalarFirst: Bool) -> [T] {
+        let s = T(scalar)
+        return [T](unsafeUninitializedCapacity: a.count) { out, n in
+            a.withUnsafeBufferPointer { pa in
+                if scalarFirst {
+                    for i in 0..<pa.count { out[i] = combine(f, s, pa[i]) }
+                } else {
+                    switch f {
+                    case .add: for i in 0..<pa.count { out[i] = pa[i] + s }
+                    case .mul: for i in 0..<pa.count { out[i] = pa[i] * s }
+                    default: for i in 0..<pa.count { out[i] = combine(f, pa[i], s) }
+                    }
+                }
+            }
+            n = a.count
+        }
+    }
+
+    /// Reads `a` (of `shape`) as the broadcast `target` shape, materialising the copy.
+    static func expand<T>(_ a: [T], _ shape: [Int], to target: [Int]) -> [T] {
+        let total = Shape.count(target)
+        if a.count == total { return a }
+        let sa = Shape.broadcastStrides(shape, to: target)
+        let zero = [Int](repeating: 0, count: target.count)
+        return [T](unsafeUninitializedCapacity: total) { out, n in
+            a.withUnsafeBufferPointer { pa in
+                Shape.forEachBroadcast(target, sa, zero) { o, i, _ in out.initializeElement(at: o, to: pa[i]) }
+            }
+            n = total
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// Loops for sums, extrema and matrix products.
+enum ReductionKernels {
+    /// Sums `a` (of `shape`) over the dimensions where `keepShape` has size 1 and `shape` doesn't.
+    /// Float sums accumulate in `Double`, so long sums lose no precision before the final rounding.
+    static func sum<T: TensorScalar>(_ a: [T], _ shape: [Int], to keepShape: [Int]) -> [T] {
+        let outCount = Shape.count(keepShape)
+        if outCount == 1 {
+            var acc = 0.0
+            a.withUnsafeBufferPointer { p in for x in p { acc += Double(x) } }
+            return [T(acc)]
+        }
+        var acc = [Double](repeating: 0, count: outCount)
+        let so = Shape.broadcastStrides(keepShape, to: shape)
+        let zero = [Int](repeating: 0, count: shape.count)
+        a.withUnsafeBufferPointer { p in
+            acc.withUnsafeMutableBufferPointer { q in
+                Shape.forEachBroadcast(shape, so, zero) { i, o, _ in q[o] += Double(p[i]) }
+            }
+        }
+        return acc.map { T($0) }
+    }
+
+    /// The largest (or smallest) value along `dim` and the index of its first occurrence;
+    /// a NaN wins, as in PyTorch.
+    static func extremum<T: TensorScalar>(
+        _ a: [T], _ shape: [Int], dim: Int, largest: Bool
+    ) -> (values: [T], indices: [Int]) {
+        let outer = Shape.count(Array(shape[..<dim]))
+        let size = shape[dim]
+        let inner = Shape.count(Array(shape[(dim + 1)...]))
+        var values = [T](repeating: 0, count: outer * inner)
+        var indices = [Int](repeating: 0, count: outer * inner)
+        a.withUnsafeBufferPointer { p in
+            for o in 0..<outer {
+                for i in 0..<inner {
+                    var best = p[o * size * inner + i], at = 0
+                    if !best.isNaN {
+                        for k in 1..<max(size, 1) {
+                            let x = p[(o * size + k) * inner + i]
+                            if x.isNaN { best = x; at = k; break }
+                            if largest ? x > best : x < best { best = x; at = k }
+                        }
+                    }
+                    values[o * inner + i] = best
+                    indices[o * inner + i] = at
+                }
+            }
+        }
+        return (values, indices)
+    }
+
+    /// `a (m×k) @ b (k×n)`, row-major. The i-k-j order streams rows of `b` and of the result, which
+    /// keeps the inner loop contiguous and vectorisable.
+    static func matmul<T: TensorScalar>(_ a: UnsafeBufferPointer<T>, _ b: UnsafeBufferPointer<T>,
+                                        m: Int, k: Int, n: Int, into c: UnsafeMutableBufferPointer<T>) {
+        for i in 0..<(m * n) { c[i] = 0 }
+        for i in 0..<m {
+            for p in 0..<k {
+                let aip = a[i * k + p]
+                if aip == 0 { continue }
+                let brow = p * n, crow = i * n
+                for j in 0..<n { c[crow + j] += aip * b[brow + j] }
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// Matrix products: `matmul` and `@`-like `matmul(_:)` for vectors, matrices and batches.
+extension Tensor {
+    /// The matrix product, as `torch.matmul`: 1-D · 1-D is a dot product (`DotBackward0`),
+    /// 2-D × 2-D a matrix product (`MmBackward0`), 2-D × 1-D a matrix-vector product
+    /// (`MvBackward0`), and higher ranks a batched product with broadcast batch dimensions.
+    public func matmul(_ other: Tensor) -> Tensor {
+        let a = self, b = other
+        precondition(a.rank >= 1 && b.rank >= 1, "both arguments to matmul need to be at least 1D, but they are \(a.rank)D and \(b.rank)D")
+        switch (a.rank, b.rank) {
+        case (1, 1):
+            precondition(a.count == b.count, "inconsistent tensor size, expected tensor [\(a.count)] and src [\(b.count)] to have the same number of elements, but got \(a.count) and \(b.count) elements respectively")
+            let out = Tensor.mm(a.reshape([1, a.count]), b.reshape([b.count, 1]), name: "DotBackward0", aShape: a.shape, bShape: b.shape)
+            return out
+        case (2, 1):
+            return Tensor.mm(a, b.reshape([b.count, 1]), name: "MvBackward0", aShape: a.shape, bShape: b.shape)
+        case (1, 2):
+            return Tensor.mm(a.reshape([1, a.count]), b, name: "MmBackward0", aShape: a.shape, bShape: b.shape)
+        case (2, 2):
+            return Tensor.mm(a, b, name: "MmBackward0", aShape: a.shape, bShape: b.shape)
+        default:
+            return Tensor.batchedMatmul(a, b)
+        }
+    }
+
+    /// The product of two matrices, reshaped to the result shape the caller's ranks call for.
+    /// The backward rule is the classic pair: dA = G Bᵀ, dB = Aᵀ G.
+    static func mm(_ a: Tensor, _ b: Tensor, name: String, aShape: [Int], bShape: [Int]) -> Tensor {
+        let m = a.shape[0], k = a.shape[1], n = b.shape[1]
+        precondition(b.shape[0] == k, "mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(b.shape[0])x\(n))")
+        let dtype = DType.promote(a.dtype, b.dtype)
+        let computeType = ThreadState.current.autocastDType ?? dtype
+        let a2 = a.dtype == computeType ? a : a.to(computeType), b2 = b.dtype == computeType ? b : b.to(computeType)
+        let storage = a2.storage.zip(b2.storage, computeType, { x, y in
+            [Float](unsafeUninitializedCapacity: m * n) { c, count in
+                x.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { py in
+                    ReductionKernels.matmul(px, py, m: m, k: k, n: n, into: c) } }
+                count = m * n
+            }
+        }, { x, y in
+            [Double](unsafeUninitializedCapacity: m * n) { c, count in
+                x.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { py in
+                    ReductionKernels.matmul(px, py, m: m, k: k, n: n, into: c) } }
+                count = m * n
+            }
+        })
+        var outShape = [m, n]
+        if aShape.count == 1 { outShape.removeFirst() }
+        if bShape.count == 1 { outShape.removeLast() }
+        let savedA = b.requiresGrad ? SavedTensor(a) : nil, savedB = a.requiresGrad ? SavedTensor(b) : nil
+        let inputs = [aShape.count == 1 ? a : a, bShape.count == 1 ? b : b]
+        let out = result(storage, outShape, computeType, inputs: inputs, name: name) { g in
+            let g2 = g.reshape([m, n])
+            let da = try savedB.map { g2.matmul((try $0.unpack()).T).reshape(a.shape) }
+            let db = try savedA.map { (try $0.unpack()).T.matmul(g2).reshape(b.shape) }
+            return [da, db]
+        }
+        return out
+    }
+
+    /// Batched matrix product with broadcast batch dimensions (`BmmBackward0`).
+    static func batchedMatmul(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let a3 = a.rank == 1 ? a.unsqueeze(0) : a, b3 = b.rank == 1 ? b.unsqueeze(1) : b
+        let m = a3.shape[a3.rank - 2], k = a3.shape[a3.rank - 1], n = b3.shape[b3.rank - 1]
+        precondition(b3.shape[b3.rank - 2] == k, "Expected size for first two dimensions of batch2 tensor to be: [\(k)] but got: [\(b3.shape[b3.rank - 2])].")
+        let batch = broadcastShape(Array(a3.shape.dropLast(2)), Array(b3.shape.dropLast(2)))
+        let ae = a3.expand(batch + [m, k]), be = b3.expand(batch + [k, n])
+        let count = Shape.count(batch)
+        let aFlat = ae.reshape([count, m, k]), bFlat = be.reshape([count, k, n])
+        let products = (0..<count).map { Tensor.mm(aFlat[$0], bFlat[$0], name: "BmmBackward0", aShape: [m, k], bShape: [k, n]) }
+        var out = Tensor.stack(products, dim: 0).reshape(batch + [m, n])
+        if a.rank == 1 { out = out.squeeze(-2) }
+        if b.rank == 1 { out = out.squeeze(-1) }
+        return out
+    }
+
+    /// The dot product of two vectors.
+    public func dot(_ other: Tensor) -> Tensor { matmul(other) }
+}

@@ -1,0 +1,205 @@
+/// Operations that rearrange elements: reshape, transpose, squeeze, expand, slicing, stack, cat.
+/// Reshaping shares storage (a view); the others copy, since storage here is always contiguous.
+extension Tensor {
+    /// The values read as the broadcast `shape`, without recording anything.
+    func expandedScalars(to shape: [Int]) -> [Double] {
+        ElementwiseKernels.expand(scalars, self.shape, to: shape)
+    }
+
+    /// The same values in another shape; one dimension may be -1 (inferred). Shares storage.
+    public func reshape(_ newShape: [Int]) -> Tensor {
+        var newShape = newShape
+        if let i = newShape.firstIndex(of: -1) {
+            let known = newShape.enumerated().filter { $0.offset != i }.map(\.element).reduce(1, *)
+            newShape[i] = known == 0 ? 0 : count / known
+        }
+        precondition(Shape.count(newShape) == count, "shape '\(newShape)' is invalid for input of size \(count)")
+        if newShape == shape { return viewSharingStorage(newShape, name: "ViewBackward0") }
+        return viewSharingStorage(newShape, name: "ViewBackward0")
+    }
+
+    public func reshape(_ newShape: Int...) -> Tensor { reshape(newShape) }
+
+    /// `view` is `reshape` here: storage is always contiguous, so every reshape is a view.
+    public func view(_ newShape: Int...) -> Tensor { reshape(newShape) }
+    public func view(_ newShape: [Int]) -> Tensor { reshape(newShape) }
+
+    /// All elements in one dimension.
+    public func flatten() -> Tensor { reshape([count]) }
+
+    private func viewSharingStorage(_ newShape: [Int], name: String) -> Tensor {
+        let original = shape
+        let out = Tensor(storage: storage, shape: newShape, dtype: dtype)
+        if Tensor.recording(self) {
+            out.gradFn = Node(name: name, inputs: [self]) { g in [g.reshape(original)] }
+        }
+        return out
+    }
+
+    /// Removes dimensions of size 1 (all of them, or only `dim`).
+    public func squeeze(_ dim: Int? = nil) -> Tensor {
+        var newShape = shape
+        if let dim {
+            let d = normalize(dim)
+            if shape[d] == 1 { newShape.remove(at: d) }
+        } else {
+            newShape.removeAll { $0 == 1 }
+        }
+        return viewSharingStorage(newShape, name: dim == nil ? "SqueezeBackward0" : "SqueezeBackward1")
+    }
+
+    /// Inserts a dimension of size 1 at `dim`.
+    public func unsqueeze(_ dim: Int) -> Tensor {
+        let d = normalize(dim, rank: rank + 1)
+        var newShape = shape
+        newShape.insert(1, at: d)
+        return viewSharingStorage(newShape, name: "UnsqueezeBackward0")
+    }
+
+    /// Swaps two dimensions (copying the values).
+    public func transpose(_ dim0: Int, _ dim1: Int) -> Tensor {
+        let d0 = normalize(dim0), d1 = normalize(dim1)
+        if d0 == d1 || rank < 2 { return viewSharingStorage(shape, name: "TransposeBackward0") }
+        var newShape = shape
+        newShape.swapAt(d0, d1)
+        var readStrides = Shape.strides(shape)
+        readStrides.swapAt(d0, d1)
+        let storage = gather(newShape, readStrides)
+        return Tensor.result(storage, newShape, dtype, inputs: [self], name: "TransposeBackward0") { g in
+            [g.transpose(d0, d1)]
+        }
+    }
+
+    /// The transpose of a matrix (`.T`, `.t()`); a vector is returned unchanged.
+    public var T: Tensor { rank < 2 ? self : transpose(rank - 2, rank - 1) }
+
+    /// Copies the elements read with `strides` in the order of `newShape`.
+    private func gather(_ newShape: [Int], _ readStrides: [Int]) -> TensorStorage {
+        let zero = [Int](repeating: 0, count: newShape.count)
+        func run<T>(_ a: [T]) -> [T] {
+            [T](unsafeUninitializedCapacity: a.count) { out, n in
+                a.withUnsafeBufferPointer { p in
+                    Shape.forEachBroadcast(newShape, readStrides, zero) { o, i, _ in out.initializeElement(at: o, to: p[i]) }
+                }
+                n = a.count
+            }
+        }
+        return storage.map(dtype, run, run)
+    }
+
+    /// Repeats dimensions of size 1 to reach `shape` (`expand`), copying the values.
+    public func expand(_ newShape: [Int]) -> Tensor {
+        if newShape == shape { return self }
+        let target = Tensor.broadcastShape(shape, newShape)
+        precondition(target == newShape, "The expanded size of the tensor must match the existing size at a non-singleton dimension. Target sizes: \(newShape). Tensor sizes: \(shape)")
+        let original = shape
+        let storage = self.storage.map(dtype, { ElementwiseKernels.expand($0, original, to: target) },
+                                       { ElementwiseKernels.expand($0, original, to: target) })
+        return Tensor.result(storage, target, dtype, inputs: [self], name: "ExpandBackward0") { g in [g.sumTo(original)] }
+    }
+
+    public func expand(_ newShape: Int...) -> Tensor { expand(newShape) }
+
+    /// Sums a broadcast gradient back to `target`, the shape of the input it belongs to.
+    /// Returns `self` when nothing was broadcast, so no needless node is recorded.
+    func sumTo(_ target: [Int]) -> Tensor {
+        if shape == target { return self }
+        let lead = rank - target.count
+        var keep = [Int](repeating: 1, count: rank)
+        for i in 0..<target.count where target[i] != 1 || shape[lead + i] == 1 {
+            keep[lead + i] = shape[lead + i]
+        }
+        let original = shape
+        let storage = self.storage.map(dtype, { ReductionKernels.sum($0, original, to: keep) },
+                                       { ReductionKernels.sum($0, original, to: keep) })
+        return Tensor.result(storage, target, dtype, inputs: [self], name: "SumBackward1") { g in [g.expand(original)] }
+    }
+
+    // MARK: Indexing leading dimensions
+
+    /// Rows `range` of the first dimension: `X[0..<2]` (`SliceBackward0`).
+    public subscript(range: Range<Int>) -> Tensor {
+        precondition(rank >= 1, "slice() cannot be applied to a 0-dim tensor.")
+        let lo = Swift.max(0, Swift.min(range.lowerBound, shape[0])), hi = Swift.max(lo, Swift.min(range.upperBound, shape[0]))
+        let inner = count / Swift.max(shape[0], 1)
+        var newShape = shape
+        newShape[0] = hi - lo
+        let storage = self.storage.map(dtype, { Array($0[(lo * inner)..<(hi * inner)]) },
+                                       { Array($0[(lo * inner)..<(hi * inner)]) })
+        let original = shape
+        return Tensor.result(storage, newShape, dtype, inputs: [self], name: "SliceBackward0") { g in
+            [g.padRows(before: lo, total: original[0])]
+        }
+    }
+
+    public subscript(range: ClosedRange<Int>) -> Tensor { self[range.lowerBound..<(range.upperBound + 1)] }
+    public subscript(range: PartialRangeFrom<Int>) -> Tensor { self[range.lowerBound..<shape[0]] }
+    public subscript(range: PartialRangeUpTo<Int>) -> Tensor { self[0..<range.upperBound] }
+
+    /// Element `index` of the first dimension, which is removed: `X[0]` (`SelectBackward0`).
+    public subscript(index: Int) -> Tensor {
+        precondition(rank >= 1, "invalid index of a 0-dim tensor.")
+        let i = index < 0 ? index + shape[0] : index
+        precondition(i >= 0 && i < shape[0], "index \(index) is out of bounds for dimension 0 with size \(shape[0])")
+        let row = self[i..<(i + 1)]
+        let newShape = Array(shape.dropFirst())
+        return row.viewSharingStorage(newShape, name: "SelectBackward0")
+    }
+
+    /// A tensor of `total` rows along dim 0 with `self` at rows `before...` and zeros elsewhere.
+    private func padRows(before: Int, total: Int) -> Tensor {
+        var parts: [Tensor] = []
+        var zeroShape = shape
+        if before > 0 { zeroShape[0] = before; parts.append(Tensor.zeros(zeroShape, dtype: dtype)) }
+        parts.append(self)
+        let after = total - before - shape[0]
+        if after > 0 { zeroShape[0] = after; parts.append(Tensor.zeros(zeroShape, dtype: dtype)) }
+        return parts.count == 1 ? self : Tensor.cat(parts, dim: 0)
+    }
+
+    // MARK: Joining
+
+    /// Joins tensors along an existing dimension (`torch.cat`).
+    public static func cat(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
+        precondition(!tensors.isEmpty, "torch.cat(): expected a non-empty list of Tensors")
+        let first = tensors[0]
+        let d = first.normalize(dim)
+        let dtype = tensors.map(\.dtype).reduce(first.dtype, DType.promote)
+        for t in tensors {
+            precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == d || t.shape[$0] == first.shape[$0] },
+                         "Sizes of tensors must match except in dimension \(d). Expected size \(first.shape) but got size \(t.shape)")
+        }
+        let outer = Shape.count(Array(first.shape[..<d]))
+        var values: [Double] = []
+        values.reserveCapacity(tensors.reduce(0) { $0 + $1.count })
+        let parts = tensors.map { $0.scalars }
+        let chunk = tensors.map { $0.count / Swift.max(outer, 1) }
+        for o in 0..<outer {
+            for (k, p) in parts.enumerated() { values += p[(o * chunk[k])..<((o + 1) * chunk[k])] }
+        }
+        var newShape = first.shape
+        newShape[d] = tensors.reduce(0) { $0 + $1.shape[d] }
+        let sizes = tensors.map { $0.shape[d] }
+        return result(TensorStorage(values, dtype: dtype), newShape, dtype, inputs: tensors, name: "CatBackward0") { g in
+            var start = 0
+            return sizes.map { size in
+                defer { start += size }
+                return g.narrow(d, start: start, length: size)
+            }
+        }
+    }
+
+    /// Joins tensors of one shape along a new dimension (`torch.stack`).
+    public static func stack(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
+        precondition(!tensors.isEmpty, "stack expects a non-empty TensorList")
+        let d = tensors[0].normalize(dim, rank: tensors[0].rank + 1)
+        return cat(tensors.map { $0.unsqueeze(d) }, dim: d)
+    }
+
+    /// Elements `start..<start+length` along `dim` (differentiable).
+    public func narrow(_ dim: Int, start: Int, length: Int) -> Tensor {
+        let d = normalize(dim)
+        if d == 0 { return self[start..<(start + length)] }
+        return transpose(0, d)[start..<(start + length)].transpose(0, d)
+    }
+}

@@ -1,0 +1,159 @@
+/// An n-dimensional array of numbers that can record how it was computed, so that gradients can
+/// flow back through it: the course's version of `torch.Tensor`.
+///
+/// A tensor is a reference type, as in PyTorch: the graph, `.grad` and in-place operations all act
+/// on the one object that several names may share. Values are stored contiguously in row-major
+/// order; `detach()`, `reshape` and `view` share storage with the original.
+public final class Tensor {
+    var storage: TensorStorage
+    /// The size of each dimension; `[]` for a zero-dimensional (scalar) tensor.
+    public let shape: [Int]
+    /// The element type; float32 unless asked otherwise.
+    public let dtype: DType
+    private var leafRequiresGrad: Bool
+    /// The node that computes this tensor's inputs' gradients, or nil for a leaf.
+    public internal(set) var gradFn: Node?
+    /// The gradient accumulated by `backward()`: nil until a backward pass reaches this leaf.
+    public var grad: Tensor?
+    /// Whether `backward()` keeps the gradient of this non-leaf tensor in `.grad`.
+    public private(set) var retainsGrad = false
+    weak var accumulator: Node?
+    var hooks: [Hook] = []
+    var postAccumulateHooks: [(id: Int, body: (Tensor) -> Void)] = []
+
+    init(storage: TensorStorage, shape: [Int], dtype: DType, requiresGrad: Bool = false, gradFn: Node? = nil) {
+        self.storage = storage
+        self.shape = shape
+        self.dtype = dtype
+        self.leafRequiresGrad = requiresGrad
+        self.gradFn = gradFn
+    }
+
+    /// A tensor of `shape` holding `values` in row-major order (a 1-D tensor when `shape` is nil).
+    public convenience init(_ values: [Double], shape: [Int]? = nil, dtype: DType = .float32, requiresGrad: Bool = false) {
+        let shape = shape ?? [values.count]
+        precondition(Shape.count(shape) == values.count,
+                     "shape \(shape) is invalid for input of size \(values.count)")
+        self.init(storage: TensorStorage(values, dtype: dtype), shape: shape, dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// A zero-dimensional tensor: `Tensor(3.0)` is `torch.tensor(3.0)`.
+    public convenience init(_ value: Double, dtype: DType = .float32, requiresGrad: Bool = false) {
+        self.init([value], shape: [], dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// A matrix from its rows: `Tensor([[1, 2], [3, 4]])`.
+    public convenience init(_ rows: [[Double]], dtype: DType = .float32, requiresGrad: Bool = false) {
+        let width = rows.first?.count ?? 0
+        precondition(rows.allSatisfy { $0.count == width },
+                     "expected sequence of length \(width) at dim 1 (got \(rows.first { $0.count != width }?.count ?? 0))")
+        self.init(rows.flatMap { $0 }, shape: [rows.count, width], dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// A 3-D tensor from nested arrays.
+    public convenience init(_ blocks: [[[Double]]], dtype: DType = .float32, requiresGrad: Bool = false) {
+        let rows = blocks.first?.count ?? 0, width = blocks.first?.first?.count ?? 0
+        precondition(blocks.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == width } },
+                     "nested arrays must be rectangular")
+        self.init(blocks.flatMap { $0.flatMap { $0 } }, shape: [blocks.count, rows, width], dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    // MARK: - Reading values
+
+    /// The number of elements (`numel()`).
+    public var count: Int { Shape.count(shape) }
+
+    /// The number of dimensions (`dim()`).
+    public var rank: Int { shape.count }
+
+    /// The values in row-major order.
+    public var scalars: [Double] { storage.values(dtype: dtype) }
+
+    /// The single value of a one-element tensor, as a Swift number (`item()`).
+    public func item() -> Double {
+        precondition(count == 1, "a Tensor with \(count) elements cannot be converted to Scalar")
+        return dtype == .float64 ? storage.doubles[0] : Double(storage.floats[0])
+    }
+
+    /// `tensor.size(d)`; negative `d` counts from the end.
+    public func size(_ dim: Int) -> Int { shape[normalize(dim)] }
+
+    func normalize(_ dim: Int, rank: Int? = nil) -> Int {
+        let r = Swift.max(rank ?? self.rank, 1)
+        let d = dim < 0 ? dim + r : dim
+        precondition(d >= 0 && d < r, "Dimension out of range (expected to be in range of [\(-r), \(r - 1)], but got \(dim))")
+        return d
+    }
+
+    // MARK: - Autograd flags
+
+    /// Whether operations on this tensor are recorded for backward.
+    public var requiresGrad: Bool { gradFn != nil || leafRequiresGrad }
+
+    /// A leaf is a tensor autograd did not compute: the user created it, or it was detached.
+    public var isLeaf: Bool { gradFn == nil }
+
+    /// Starts (or stops) recording operations on this leaf (`requires_grad_()`).
+    @discardableResult
+    public func requiresGrad_(_ flag: Bool = true) throws -> Tensor {
+        guard isLeaf else {
+            throw AutogradError("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+        }
+        leafRequiresGrad = flag
+        return self
+    }
+
+    /// Asks `backward()` to fill `.grad` of this non-leaf tensor too (`retain_grad()`).
+    public func retainGrad() {
+        guard let node = gradFn else { return }
+        retainsGrad = true
+        node.retainedOutput = self
+    }
+
+    /// The node gradients for this tensor flow into: its `gradFn`, or for a leaf that requires
+    /// grad, the accumulator that adds into `.grad` (one per leaf, shared by all its uses).
+    func edge() -> Node? {
+        if let gradFn { return gradFn }
+        guard leafRequiresGrad else { return nil }
+        if let accumulator { return accumulator }
+        let node = Node(accumulating: self)
+        accumulator = node
+        return node
+    }
+
+    /// A tensor sharing this one's values but cut from the graph: a leaf that doesn't require grad.
+    public func detach() -> Tensor {
+        Tensor(storage: storage, shape: shape, dtype: dtype)
+    }
+
+    /// The values without the graph, like `.data` in PyTorch (the same as `detach()` here).
+    public var data: Tensor { detach() }
+
+    // MARK: - Making results
+
+    /// Wraps the result of an operation, recording `rule` as its backward when grad mode is on and
+    /// an input requires grad. Operations that save values capture them in `rule`; when nothing is
+    /// recorded the closure is dropped at once, so nothing stays alive.
+    static func result(_ storage: TensorStorage, _ shape: [Int], _ dtype: DType, inputs: [Tensor],
+                       name: String, rule: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
+        if dtype == .float16 { storage.roundToHalf() }
+        let out = Tensor(storage: storage, shape: shape, dtype: dtype)
+        if ThreadState.current.gradEnabled && inputs.contains(where: { $0.requiresGrad }) {
+            out.gradFn = Node(name: name, inputs: inputs, rule: rule)
+        }
+        return out
+    }
+
+    /// Whether a result of operations on `inputs` would be recorded.
+    static func recording(_ inputs: Tensor...) -> Bool {
+        ThreadState.current.gradEnabled && inputs.contains(where: { $0.requiresGrad })
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    /// PyTorch's `repr`, to the character: `tensor([1., 2.], requires_grad=True)`.
+    public var description: String {
+        TensorFormatter.describe(values: scalars, shape: shape, dtype: dtype,
+                                 requiresGrad: requiresGrad, gradFnName: gradFn?.name)
+    }
+}
