@@ -84,13 +84,20 @@ public final class RemovableHandle {
 
 /// A tensor saved for the backward pass, with the version it had when saved, so that the engine
 /// can refuse to use it if it was changed in place since (PyTorch's `SavedVariable`).
-struct SavedTensor {
+final class SavedTensor {
     let tensor: Tensor
     let version: Int
 
     init(_ tensor: Tensor) {
         self.tensor = tensor
         self.version = tensor.storage.version
+        SavedTensorStatistics.count += 1
+        SavedTensorStatistics.elements += tensor.count
+    }
+
+    deinit {
+        SavedTensorStatistics.count -= 1
+        SavedTensorStatistics.elements -= tensor.count
     }
 
     func unpack() throws -> Tensor {
@@ -113,4 +120,14 @@ extension Node {
         guard let range = name.range(of: "Backward") else { return name }
         return String(name[..<range.lowerBound])
     }
+}
+
+/// How much the graphs alive right now keep for their backward passes: the number of saved
+/// tensors and their total number of elements. A graph's saved tensors are released by a backward
+/// pass without `retainGraph`, or when the graph is dropped; checkpointing keeps fewer of them.
+public enum SavedTensorStatistics {
+    /// Saved tensors currently held by recorded graphs.
+    nonisolated(unsafe) public internal(set) static var count = 0
+    /// Their elements, summed (a saved view counts its elements again).
+    nonisolated(unsafe) public internal(set) static var elements = 0
 }
