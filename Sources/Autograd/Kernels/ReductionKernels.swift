@@ -1,4 +1,4 @@
-/// Loops for sums, extrema and matrix products.
+/// Loops for sums and extrema.
 enum ReductionKernels {
     /// Sums `a` (of `shape`) over the dimensions where `keepShape` has size 1 and `shape` doesn't.
     /// Float sums accumulate in `Double`, so long sums lose no precision before the final rounding.
@@ -47,20 +47,5 @@ enum ReductionKernels {
             }
         }
         return (values, indices)
-    }
-
-    /// `a (m×k) @ b (k×n)`, row-major. The i-k-j order streams rows of `b` and of the result, which
-    /// keeps the inner loop contiguous and vectorisable.
-    static func matmul<T: TensorScalar>(_ a: UnsafeBufferPointer<T>, _ b: UnsafeBufferPointer<T>,
-                                        m: Int, k: Int, n: Int, into c: UnsafeMutableBufferPointer<T>) {
-        for i in 0..<(m * n) { c[i] = 0 }
-        for i in 0..<m {
-            for p in 0..<k {
-                let aip = a[i * k + p]
-                if aip == 0 { continue }
-                let brow = p * n, crow = i * n
-                for j in 0..<n { c[crow + j] += aip * b[brow + j] }
-            }
-        }
     }
 }

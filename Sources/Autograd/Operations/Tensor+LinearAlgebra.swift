@@ -30,19 +30,9 @@ extension Tensor {
         let dtype = DType.promote(a.dtype, b.dtype)
         let computeType = ThreadState.current.autocastDType ?? dtype
         let a2 = a.dtype == computeType ? a : a.to(computeType), b2 = b.dtype == computeType ? b : b.to(computeType)
-        let storage = a2.storage.zip(b2.storage, computeType, { x, y in
-            [Float](unsafeUninitializedCapacity: m * n) { c, count in
-                x.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { py in
-                    ReductionKernels.matmul(px, py, m: m, k: k, n: n, into: c) } }
-                count = m * n
-            }
-        }, { x, y in
-            [Double](unsafeUninitializedCapacity: m * n) { c, count in
-                x.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { py in
-                    ReductionKernels.matmul(px, py, m: m, k: k, n: n, into: c) } }
-                count = m * n
-            }
-        })
+        let storage = a2.storage.zip(b2.storage, computeType,
+                                     { MatrixProduct.multiply($0, $1, m: m, k: k, n: n) },
+                                     { MatrixProduct.multiply($0, $1, m: m, k: k, n: n) })
         var outShape = [m, n]
         if aShape.count == 1 { outShape.removeFirst() }
         if bShape.count == 1 { outShape.removeLast() }
@@ -50,11 +40,31 @@ extension Tensor {
         let inputs = [aShape.count == 1 ? a : a, bShape.count == 1 ? b : b]
         let out = result(storage, outShape, computeType, inputs: inputs, name: name) { g in
             let g2 = g.reshape([m, n])
-            let da = try savedB.map { g2.matmul((try $0.unpack()).T).reshape(a.shape) }
-            let db = try savedA.map { (try $0.unpack()).T.matmul(g2).reshape(b.shape) }
+            if isGradEnabled {
+                // Recording the backward pass (createGraph): differentiable products.
+                let da = try savedB.map { g2.matmul((try $0.unpack()).T).reshape(a.shape) }
+                let db = try savedA.map { (try $0.unpack()).T.matmul(g2).reshape(b.shape) }
+                return [da, db]
+            }
+            // dA = G Bᵀ and dB = Aᵀ G, with the transposes absorbed by the kernel: no copies.
+            let da = try savedB.map { Tensor.product(g2, try $0.unpack(), transposeB: true).reshape(a.shape) }
+            let db = try savedA.map { Tensor.product(try $0.unpack(), g2, transposeA: true).reshape(b.shape) }
             return [da, db]
         }
         return out
+    }
+
+    /// `op(a) · op(b)` for matrices, recording nothing: the products inside backward rules.
+    static func product(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+        let dtype = DType.promote(a.dtype, b.dtype)
+        let a = a.dtype == dtype ? a : a.to(dtype), b = b.dtype == dtype ? b : b.to(dtype)
+        let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
+        let n = transposeB ? b.shape[0] : b.shape[1]
+        let storage = a.storage.zip(b.storage, dtype,
+            { MatrixProduct.multiply($0, $1, m: m, k: k, n: n, transposeA: transposeA, transposeB: transposeB) },
+            { MatrixProduct.multiply($0, $1, m: m, k: k, n: n, transposeA: transposeA, transposeB: transposeB) })
+        if dtype == .float16 { storage.roundToHalf() }
+        return Tensor(storage: storage, shape: [m, n], dtype: dtype)
     }
 
     /// Batched matrix product with broadcast batch dimensions (`BmmBackward0`).
