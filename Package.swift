@@ -20,13 +20,15 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["AutogradKernels"], swiftSettings: swift5),
         /// The float32 matrix-product kernel, in C so it can use AVX2/FMA when the CPU has them.
         .target(name: "AutogradKernels"),
-        .target(name: "GraderKit", dependencies: ["Autograd"], swiftSettings: swift5),
-        .target(name: "GraderCore", swiftSettings: swift5),
+        .target(name: "GraderKit", dependencies: ["Autograd", "GraderWire"], swiftSettings: swift5),
+        /// The authenticated message format shared by the kit (in exercise binaries) and the grader.
+        .target(name: "GraderWire", swiftSettings: swift5),
+        .target(name: "GraderCore", dependencies: ["GraderWire"], swiftSettings: swift5),
         .executableTarget(name: "grader", dependencies: ["GraderCore"], swiftSettings: swift5),
         .executableTarget(name: "bench", dependencies: ["Autograd"], swiftSettings: swift5),
         .testTarget(
             name: "AutogradTests", dependencies: ["Autograd"],
             resources: [.copy("Fixtures")], swiftSettings: swift5),
-        .testTarget(name: "GraderTests", dependencies: ["GraderCore", "GraderKit"], swiftSettings: swift5),
+        .testTarget(name: "GraderTests", dependencies: ["GraderCore", "GraderKit", "GraderWire"], swiftSettings: swift5),
     ]
 )

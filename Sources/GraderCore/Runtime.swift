@@ -1,0 +1,179 @@
+import Foundation
+
+/// The compiled course library an exercise links against: `Autograd`, `GraderKit` and `GraderWire`
+/// as built by SwiftPM.
+///
+/// Exercises are compiled with `swiftc` directly against SwiftPM's build products instead of with
+/// `swift build`, whose planning alone costs seconds: that is what keeps save-to-verdict under a
+/// second, and an exercise that does not compile can never stop another from being checked.
+///
+/// Two ways to link, chosen by what is up to date in the build folder:
+/// - `libGradlingsRuntime.so`, the package's dynamic product, when it is at least as new as the
+///   modules (after `swift build`);
+/// - otherwise the targets' object files, listed in each target's `output-file-map.json` (after
+///   `swift test`, which builds the modules but not the dynamic product).
+/// When neither is there (a fresh checkout run with `swift run grader`, which builds only the
+/// grader) or the library sources are newer than the build, `ensureBuilt` runs
+/// `swift build --product GradlingsRuntime` once.
+public struct Runtime: Sendable {
+    public enum Link: Equatable, Sendable {
+        case dynamicLibrary(URL)
+        case objects([URL])
+    }
+
+    /// SwiftPM's products folder: `.build/debug` (really `.build/<triple>/debug`).
+    public let binDirectory: URL
+    public let link: Link
+    /// Changes whenever the modules or the link inputs change: part of every compile cache key.
+    public let fingerprint: String
+
+    public static let modules = ["Autograd", "GraderWire", "GraderKit"]
+    public static let libraryName = "libGradlingsRuntime.so"
+
+    public var modulesDirectory: URL { binDirectory.appendingPathComponent("Modules") }
+
+    /// Flags for swiftc that make `import Autograd` / `import GraderKit` work and link the library.
+    public var compilerFlags: [String] {
+        var flags = ["-I", modulesDirectory.path]
+        switch link {
+        case .dynamicLibrary:
+            flags += ["-L", binDirectory.path, "-lGradlingsRuntime", "-Xlinker", "-rpath", "-Xlinker", binDirectory.path]
+        case let .objects(objects):
+            flags += objects.map(\.path)
+        }
+        return flags
+    }
+
+    /// The runtime in `binDirectory`, or nil with the reason when it is missing or out of date.
+    public static func find(in binDirectory: URL, sourcesDirectory: URL?) -> Result<Runtime, GraderError> {
+        let fm = FileManager.default
+        let modulesDir = binDirectory.appendingPathComponent("Modules")
+        var newestModule = Date.distantPast
+        var fingerprint = ""
+        for module in modules {
+            let path = modulesDir.appendingPathComponent(module + ".swiftmodule").path
+            guard let date = modificationDate(path) else {
+                return .failure(GraderError("the course library is not built yet (\(module).swiftmodule is missing in \(binDirectory.path))"))
+            }
+            newestModule = max(newestModule, date)
+            fingerprint += "\(module):\(date.timeIntervalSince1970):\(fileSize(path));"
+        }
+        if let sourcesDirectory {
+            for module in modules {
+                if let newestSource = newestModification(in: sourcesDirectory.appendingPathComponent(module)),
+                   newestSource > newestModule.addingTimeInterval(1) {
+                    return .failure(GraderError("the course library is out of date (Sources/\(module) changed after it was built)"))
+                }
+            }
+        }
+        let library = binDirectory.appendingPathComponent(libraryName)
+        if let date = modificationDate(library.path), date >= newestModule.addingTimeInterval(-1) {
+            fingerprint += "so:\(date.timeIntervalSince1970):\(fileSize(library.path))"
+            return .success(Runtime(binDirectory: binDirectory, link: .dynamicLibrary(library), fingerprint: fingerprint))
+        }
+        var objects: [URL] = []
+        for module in modules {
+            let map = binDirectory.appendingPathComponent("\(module).build/output-file-map.json")
+            guard let data = fm.contents(atPath: map.path),
+                  let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                return .failure(GraderError("the course library is not linked yet (\(libraryName) is missing or older than the modules in \(binDirectory.path))"))
+            }
+            for (source, value) in json where !source.isEmpty {
+                guard let entry = value as? [String: Any], let object = entry["object"] as? String else { continue }
+                guard fm.fileExists(atPath: object) else {
+                    return .failure(GraderError("the course library is only partly built (\(object) is missing)"))
+                }
+                objects.append(URL(fileURLWithPath: object))
+            }
+        }
+        objects.sort { $0.path < $1.path }
+        for object in objects {
+            fingerprint += "\(object.lastPathComponent):\(modificationDate(object.path)?.timeIntervalSince1970 ?? 0);"
+        }
+        return .success(Runtime(binDirectory: binDirectory, link: .objects(objects), fingerprint: fingerprint))
+    }
+
+    /// The build folder to use: `$GRADLINGS_BUILD_DIR`, else the folder of the running executable
+    /// when it is a SwiftPM products folder (so `swift run grader`, a release build or the test
+    /// bundle each use their own), else the course's `.build/debug`.
+    public static func binDirectory(course: Course, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let explicit = environment["GRADLINGS_BUILD_DIR"], !explicit.isEmpty {
+            return URL(fileURLWithPath: explicit).standardizedFileURL
+        }
+        if let exe = executableDirectory(), isProductsFolder(exe) {
+            return exe
+        }
+        return course.root.appendingPathComponent(".build/debug").resolvingSymlinksInPath()
+    }
+
+    /// Finds the runtime, building it with SwiftPM first when it is missing or stale and
+    /// `allowBuild` is true. `log` receives one line before a build starts.
+    public static func ensureBuilt(course: Course, binDirectory: URL, allowBuild: Bool, log: (String) -> Void) throws -> Runtime {
+        let sources = course.root.appendingPathComponent("Sources")
+        // Staleness against the sources only matters when we may rebuild; otherwise use what is built.
+        switch find(in: binDirectory, sourcesDirectory: allowBuild ? sources : nil) {
+        case let .success(runtime): return runtime
+        case let .failure(reason):
+            guard allowBuild else {
+                throw GraderError("\(reason.message). Run `swift build` in \(course.root.path) first.")
+            }
+            log("\(reason.message): building it now with `swift build --product GradlingsRuntime` (once)…")
+            try build(course: course, binDirectory: binDirectory)
+            switch find(in: binDirectory, sourcesDirectory: nil) {
+            case let .success(runtime): return runtime
+            case let .failure(error): throw GraderError("\(error.message) even after building it. Run `swift build` in \(course.root.path) and look at its errors.")
+            }
+        }
+    }
+
+    static func build(course: Course, binDirectory: URL) throws {
+        // `.build/<triple>/debug` → scratch path `.build`, configuration `debug`.
+        let configuration = binDirectory.lastPathComponent == "release" ? "release" : "debug"
+        let resolved = binDirectory.resolvingSymlinksInPath()
+        let scratch = resolved.deletingLastPathComponent().deletingLastPathComponent()
+        var arguments = ["build", "--product", "GradlingsRuntime", "-c", configuration]
+        if FileManager.default.fileExists(atPath: scratch.appendingPathComponent("workspace-state.json").path)
+            || FileManager.default.fileExists(atPath: scratch.appendingPathComponent("build.db").path) {
+            arguments += ["--scratch-path", scratch.path]
+        }
+        let swift = try Toolchain.locate().swiftc.deletingLastPathComponent().appendingPathComponent("swift")
+        let result = try ChildProcess.run(executable: swift, arguments: arguments, workingDirectory: course.root,
+                                          timeout: 1800, captureLimit: 200_000)
+        guard case .exited(0) = result.termination else {
+            let tail = result.stderrText.split(separator: "\n").suffix(30).joined(separator: "\n")
+            let outTail = result.stdoutText.split(separator: "\n").suffix(30).joined(separator: "\n")
+            throw GraderError("building the course library failed (swift \(arguments.joined(separator: " "))):\n\(outTail)\n\(tail)")
+        }
+    }
+
+    static func executableDirectory() -> URL? {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: path).deletingLastPathComponent()
+        }
+        return Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+
+    static func isProductsFolder(_ dir: URL) -> Bool {
+        FileManager.default.fileExists(atPath: dir.appendingPathComponent("Modules").path)
+            || FileManager.default.fileExists(atPath: dir.appendingPathComponent("description.json").path)
+    }
+}
+
+func modificationDate(_ path: String) -> Date? {
+    (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+}
+
+func fileSize(_ path: String) -> UInt64 {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.uint64Value ?? 0
+}
+
+/// The newest modification time of any `.swift` file under `directory`.
+func newestModification(in directory: URL) -> Date? {
+    guard let enumerator = FileManager.default.enumerator(atPath: directory.path) else { return nil }
+    var newest: Date?
+    while let item = enumerator.nextObject() as? String {
+        guard item.hasSuffix(".swift"), let date = modificationDate(directory.appendingPathComponent(item).path) else { continue }
+        newest = max(newest ?? date, date)
+    }
+    return newest
+}

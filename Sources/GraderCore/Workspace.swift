@@ -1,0 +1,71 @@
+import Foundation
+
+/// The commands that touch the student's files or state: `reset` and `hint`.
+public enum Workspace {
+    public struct ResetOutcome: Sendable {
+        /// Where the student's previous version went (nil when there was nothing to keep: the files
+        /// already were the starter).
+        public var backupDirectory: URL?
+        public var restored: [String]
+    }
+
+    /// Copies `starter/` over the student files, first moving the student's version to
+    /// `.grader/backups/<folder>/<timestamp>/` (named in the outcome). The only command that
+    /// changes a student file.
+    public static func reset(_ exercise: Exercise, course: Course, now: Date = Date()) throws -> ResetOutcome {
+        let fm = FileManager.default
+        var backup: URL?
+        let differs = exercise.manifest.files.filter { file in
+            let mine = fm.contents(atPath: exercise.studentFile(file).path)
+            let starter = fm.contents(atPath: exercise.starterDirectory.appendingPathComponent(file).path)
+            return mine != nil && mine != starter
+        }
+        if !differs.isEmpty {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "yyyy-MM-dd'T'HH-mm-ss"
+            var dir = course.stateDirectory.appendingPathComponent("backups/\(exercise.folderName)/\(formatter.string(from: now))")
+            var n = 2
+            while fm.fileExists(atPath: dir.path) {
+                dir = course.stateDirectory.appendingPathComponent("backups/\(exercise.folderName)/\(formatter.string(from: now))-\(n)")
+                n += 1
+            }
+            for file in differs {
+                let target = dir.appendingPathComponent(file)
+                try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try fm.copyItem(at: exercise.studentFile(file), to: target)
+            }
+            backup = dir
+        }
+        // Only once every file is safely copied are the student files replaced.
+        for file in exercise.manifest.files {
+            let starter = exercise.starterDirectory.appendingPathComponent(file)
+            let data = try Data(contentsOf: starter)
+            let destination = exercise.studentFile(file)
+            try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: destination, options: .atomic)
+        }
+        StudentState.update(course) { state in
+            state.lastCheck[exercise.id] = nil
+        }
+        return ResetOutcome(backupDirectory: backup, restored: exercise.manifest.files)
+    }
+
+    public struct Hint: Sendable {
+        public var number: Int
+        public var total: Int
+        public var text: String
+    }
+
+    /// The next hint (the last one again once all are shown), remembering how many were shown.
+    public static func nextHint(_ exercise: Exercise, course: Course) -> Hint? {
+        let hints = exercise.manifest.hints
+        guard !hints.isEmpty else { return nil }
+        var state = StudentState.load(course)
+        let shown = state.hintsShown[exercise.id] ?? 0
+        let index = min(shown, hints.count - 1)
+        state.hintsShown[exercise.id] = min(shown + 1, hints.count)
+        try? state.save(course)
+        return Hint(number: index + 1, total: hints.count, text: hints[index])
+    }
+}

@@ -1,0 +1,100 @@
+import GraderCore
+
+/// The grader's command line, parsed by hand (the package uses the toolchain only).
+struct Arguments {
+    enum Command: String {
+        case check, list, hint, watch, reset, help
+    }
+    enum Format: String { case text, json }
+
+    var command: Command = .help
+    var ids: [String] = []
+    var format: Format = .text
+    var noColor = false
+    var seed: UInt64?
+    var course: String?
+    var verbose = false
+
+    static let usage = """
+    grader: checks your Gradlings exercises.
+
+    Usage:
+      grader check [ID...]     check one exercise (e.g. `grader check ex1`), or all of them
+      grader list              every exercise with its status, points and lesson
+      grader hint ID           the next hint for an exercise (one more each time)
+      grader watch [ID]        re-check whenever you save (the first unfinished exercise if no ID)
+      grader reset ID          restore the starter files; your version is kept as a backup
+      grader help              this text
+
+    Options:
+      --format text|json       output for people (default) or for tools (check, list)
+      --seed N                 replay the random inputs of an earlier run (check, watch)
+      --no-color               no colours (also when NO_COLOR is set, or output is not a terminal)
+      --course DIR             the course folder (default: found from the current folder)
+      --verbose                show more detail
+      -h, --help               this text
+
+    Exit status: 0 all checked exercises pass, 1 some check failed, 2 usage or configuration error.
+    IDs are the short names from `grader list` (ex1) or folder names (ex1-cubic-gradient).
+    """
+
+    static func parse(_ argv: [String]) throws -> Arguments {
+        var args = Arguments()
+        var sawCommand = false
+        var i = 0
+        func value(_ flag: String) throws -> String {
+            if let eq = argv[i].firstIndex(of: "=") { return String(argv[i][argv[i].index(after: eq)...]) }
+            i += 1
+            guard i < argv.count, !argv[i].hasPrefix("--") else { throw GraderError("\(flag) needs a value (see `grader --help`)") }
+            return argv[i]
+        }
+        while i < argv.count {
+            let arg = argv[i]
+            let flag = arg.split(separator: "=", maxSplits: 1).first.map(String.init) ?? arg
+            switch flag {
+            case "-h", "--help": args.command = .help; return args
+            case "--no-color", "--no-colour": args.noColor = true
+            case "--verbose", "-v": args.verbose = true
+            case "--format":
+                let v = try value(flag)
+                guard let f = Format(rawValue: v) else { throw GraderError("--format must be text or json, not \"\(v)\"") }
+                args.format = f
+            case "--seed":
+                let v = try value(flag)
+                guard let s = UInt64(v) else { throw GraderError("--seed needs a whole number ≥ 0, not \"\(v)\"") }
+                args.seed = s
+            case "--course": args.course = try value(flag)
+            default:
+                if arg.hasPrefix("-") {
+                    throw GraderError("unknown option \(arg) (see `grader --help`)")
+                }
+                if !sawCommand {
+                    guard let c = Command(rawValue: arg) else {
+                        throw GraderError("unknown command \"\(arg)\": use check, list, hint, watch or reset (see `grader --help`)")
+                    }
+                    args.command = c
+                    sawCommand = true
+                } else {
+                    args.ids.append(arg)
+                }
+            }
+            i += 1
+        }
+        switch args.command {
+        case .hint, .reset:
+            guard args.ids.count == 1 else { throw GraderError("`grader \(args.command.rawValue)` needs exactly one exercise id, e.g. `grader \(args.command.rawValue) ex1`") }
+        case .watch:
+            guard args.ids.count <= 1 else { throw GraderError("`grader watch` takes at most one exercise id") }
+        case .list, .help:
+            guard args.ids.isEmpty else { throw GraderError("`grader \(args.command.rawValue)` takes no exercise id") }
+        case .check: break
+        }
+        if args.format == .json && ![.check, .list].contains(args.command) {
+            throw GraderError("--format json works with check and list only")
+        }
+        if args.seed != nil && ![.check, .watch].contains(args.command) {
+            throw GraderError("--seed works with check and watch only")
+        }
+        return args
+    }
+}
