@@ -123,6 +123,8 @@ public struct CheckRunner: Sendable {
         var kept: [Substring] = []
         for line in lines {
             if line.hasPrefix("*** ") || line.hasPrefix("💣") { break }
+            // The runtime's own message is already in the verdict.
+            if line.contains(": Fatal error") || line.contains("Fatal error:") || line.hasPrefix("Current stack trace") { continue }
             kept.append(line)
         }
         return kept.suffix(20).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)

@@ -59,7 +59,7 @@ public struct Runtime: Sendable {
             fingerprint += "\(module):\(date.timeIntervalSince1970):\(fileSize(path));"
         }
         if let sourcesDirectory {
-            for module in modules {
+            for module in linkTargets(binDirectory) {
                 if let newestSource = newestModification(in: sourcesDirectory.appendingPathComponent(module)),
                    newestSource > newestModule.addingTimeInterval(1) {
                     return .failure(GraderError("the course library is out of date (Sources/\(module) changed after it was built)"))
@@ -72,18 +72,25 @@ public struct Runtime: Sendable {
             return .success(Runtime(binDirectory: binDirectory, link: .dynamicLibrary(library), fingerprint: fingerprint))
         }
         var objects: [URL] = []
-        for module in modules {
-            let map = binDirectory.appendingPathComponent("\(module).build/output-file-map.json")
-            guard let data = fm.contents(atPath: map.path),
-                  let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                return .failure(GraderError("the course library is not linked yet (\(libraryName) is missing or older than the modules in \(binDirectory.path))"))
-            }
-            for (source, value) in json where !source.isEmpty {
-                guard let entry = value as? [String: Any], let object = entry["object"] as? String else { continue }
-                guard fm.fileExists(atPath: object) else {
-                    return .failure(GraderError("the course library is only partly built (\(object) is missing)"))
+        for target in linkTargets(binDirectory) {
+            let buildDir = binDirectory.appendingPathComponent("\(target).build")
+            let map = buildDir.appendingPathComponent("output-file-map.json")
+            if let data = fm.contents(atPath: map.path) {
+                guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                    return .failure(GraderError("the course library is not linked yet (cannot read \(map.path))"))
                 }
-                objects.append(URL(fileURLWithPath: object))
+                for (source, value) in json where !source.isEmpty {
+                    guard let entry = value as? [String: Any], let object = entry["object"] as? String else { continue }
+                    guard fm.fileExists(atPath: object) else {
+                        return .failure(GraderError("the course library is only partly built (\(object) is missing)"))
+                    }
+                    objects.append(URL(fileURLWithPath: object))
+                }
+            } else if let names = try? fm.contentsOfDirectory(atPath: buildDir.path) {
+                // A C target: its objects are `<file>.c.o` next to each other.
+                objects += names.filter { $0.hasSuffix(".o") }.map { buildDir.appendingPathComponent($0) }
+            } else {
+                return .failure(GraderError("the course library is not linked yet (\(libraryName) is missing or older than the modules in \(binDirectory.path))"))
             }
         }
         objects.sort { $0.path < $1.path }
@@ -144,6 +151,18 @@ public struct Runtime: Sendable {
             let outTail = result.stdoutText.split(separator: "\n").suffix(30).joined(separator: "\n")
             throw GraderError("building the course library failed (swift \(arguments.joined(separator: " "))):\n\(outTail)\n\(tail)")
         }
+    }
+
+    /// GraderKit and every target it depends on (Autograd, its C kernels, GraderWire…), from the
+    /// dependency map SwiftPM writes into `description.json`, so new library targets need no
+    /// change here.
+    static func linkTargets(_ binDirectory: URL) -> [String] {
+        let fallback = ["GraderKit", "GraderWire", "Autograd"]
+        guard let data = FileManager.default.contents(atPath: binDirectory.appendingPathComponent("description.json").path),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let map = json["targetDependencyMap"] as? [String: [String]],
+              let dependencies = map["GraderKit"] else { return fallback }
+        return ["GraderKit"] + dependencies
     }
 
     static func executableDirectory() -> URL? {
