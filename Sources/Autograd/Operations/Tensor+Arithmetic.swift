@@ -126,7 +126,8 @@ extension Tensor {
 
     public static func / (s: Double, a: Tensor) -> Tensor {
         let saved = SavedTensor(a)
-        return a.scalarOp(.div, s, scalarFirst: true, name: "DivBackward0") { g in
+        // PyTorch computes `s / a` as `a.reciprocal() * s`, so the node is a multiplication.
+        return a.scalarOp(.div, s, scalarFirst: true, name: "MulBackward0") { g in
             let a = try saved.unpack()
             return [-g * s / (a * a)]
         }

@@ -57,21 +57,29 @@ extension Tensor {
     }
 
     /// Swaps two dimensions (copying the values).
-    public func transpose(_ dim0: Int, _ dim1: Int) -> Tensor {
+    public func transpose(_ dim0: Int, _ dim1: Int) -> Tensor { transpose(dim0, dim1, name: "TransposeBackward0") }
+
+    private func transpose(_ dim0: Int, _ dim1: Int, name: String) -> Tensor {
         let d0 = normalize(dim0), d1 = normalize(dim1)
-        if d0 == d1 || rank < 2 { return viewSharingStorage(shape, name: "TransposeBackward0") }
+        if d0 == d1 || rank < 2 { return viewSharingStorage(shape, name: name) }
         var newShape = shape
         newShape.swapAt(d0, d1)
         var readStrides = Shape.strides(shape)
         readStrides.swapAt(d0, d1)
         let storage = gather(newShape, readStrides)
-        return Tensor.result(storage, newShape, dtype, inputs: [self], name: "TransposeBackward0") { g in
+        return Tensor.result(storage, newShape, dtype, inputs: [self], name: name) { g in
             [g.transpose(d0, d1)]
         }
     }
 
-    /// The transpose of a matrix (`.T`, `.t()`); a vector is returned unchanged.
-    public var T: Tensor { rank < 2 ? self : transpose(rank - 2, rank - 1) }
+    /// The transpose of a matrix (`.T`, `PermuteBackward0`); a vector is returned unchanged.
+    public var T: Tensor { rank < 2 ? self : transpose(rank - 2, rank - 1, name: "PermuteBackward0") }
+
+    /// The transpose of a matrix (`.t()`, `TBackward0`).
+    public func t() -> Tensor {
+        precondition(rank <= 2, "t() expects a tensor with <= 2 dimensions, but self is \(rank)D")
+        return rank < 2 ? self : transpose(0, 1, name: "TBackward0")
+    }
 
     /// Copies the elements read with `strides` in the order of `newShape`.
     private func gather(_ newShape: [Int], _ readStrides: [Int]) -> TensorStorage {
