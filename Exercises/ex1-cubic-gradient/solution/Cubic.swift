@@ -1,9 +1,9 @@
-// Exercise 1 · The gradient of a cubic — a solution.
+// Exercise 1 · The gradient of a cubic — reference solution.
 import Autograd
 import GraderKit
 
 func cubic(_ x: Tensor) -> Tensor {
-    x * x * x - 4 * x + 2
+    x ** 3 - 4 * x + 2
 }
 
 func cubicDerivative(_ x: Double) -> Double {
@@ -12,6 +12,13 @@ func cubicDerivative(_ x: Double) -> Double {
 
 func gradientAt(_ value: Double) throws -> Double {
     let x = Tensor(value, dtype: .float64, requiresGrad: true)
-    try cubic(x).backward()
+    let y = cubic(x)
+    try y.backward()
     return x.grad!.item()
+}
+
+func gradientsAt(_ values: [Double]) throws -> [Double] {
+    let x = Tensor(values, dtype: .float64, requiresGrad: true)
+    try cubic(x).sum().backward()
+    return x.grad!.scalars
 }

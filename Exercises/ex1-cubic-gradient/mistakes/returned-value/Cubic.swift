@@ -1,0 +1,24 @@
+// Exercise 1 · The gradient of a cubic — a known mistake: returned-value.
+import Autograd
+import GraderKit
+
+func cubic(_ x: Tensor) -> Tensor {
+    x ** 3 - 4 * x + 2
+}
+
+func cubicDerivative(_ x: Double) -> Double {
+    3 * x * x - 4
+}
+
+func gradientAt(_ value: Double) throws -> Double {
+    let x = Tensor(value, dtype: .float64, requiresGrad: true)
+    let y = cubic(x)
+    try y.backward()
+    return y.item()     // the value f(v), not the gradient
+}
+
+func gradientsAt(_ values: [Double]) throws -> [Double] {
+    let x = Tensor(values, dtype: .float64, requiresGrad: true)
+    try cubic(x).sum().backward()
+    return x.grad!.scalars
+}
