@@ -29,6 +29,9 @@ let package = Package(
         .testTarget(
             name: "AutogradTests", dependencies: ["Autograd"],
             resources: [.copy("Fixtures")], swiftSettings: swift5),
-        .testTarget(name: "GraderTests", dependencies: ["GraderCore", "GraderKit", "GraderWire"], swiftSettings: swift5),
+        .testTarget(
+            name: "GraderTests", dependencies: ["GraderCore", "GraderKit", "GraderWire"],
+            /// Fixture exercises are compiled by the grader under test, not into the test bundle.
+            exclude: ["Fixtures"], swiftSettings: swift5),
     ]
 )

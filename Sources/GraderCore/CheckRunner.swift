@@ -51,7 +51,6 @@ public struct CheckRunner: Sendable {
         var runs = 0
         var seconds = 0.0
         var output = ""
-        let start = Date()
 
         runLoop: while true {
             runs += 1
@@ -77,7 +76,17 @@ public struct CheckRunner: Sendable {
             // The run was cut short. Whose fault is it?
             let crash = CrashReport.parse(stderr: one.stderr, studentFiles: studentFiles, checkFiles: checkFiles)
             let sentence = crash.sentence(for: one.termination, timeout: options.timeout, memoryLimitMB: options.memoryLimitMB)
-            if let died = one.interrupted, let index = ids.firstIndex(of: died) {
+            if let problem = one.protocolProblem {
+                // Something other than the kit wrote to the private channel (or damaged it): the
+                // check that was running, or the one due, fails; a fresh run (with a fresh key)
+                // continues after it.
+                let blamed = one.interrupted ?? ids.first { verdicts[$0] == nil }
+                if let blamed, let index = ids.firstIndex(of: blamed) {
+                    verdicts[blamed] = result(plan[index], status: .failed,
+                                              message: "the grader's private result channel received a forged or damaged record during this check (\(problem)); only the checks may report results",
+                                              output: tail(one.output))
+                }
+            } else if let died = one.interrupted, let index = ids.firstIndex(of: died) {
                 let status: CheckResult.Status = one.termination == .timedOut ? .timedOut : .crashed
                 verdicts[died] = result(plan[index], status: status, message: sentence,
                                         location: crash.studentLocation ?? "", output: tail(one.output))
@@ -87,12 +96,6 @@ public struct CheckRunner: Sendable {
                     }
                     break runLoop
                 }
-            } else if let problem = one.protocolProblem {
-                // Tampering or garbage on the channel: nothing after it can be trusted.
-                for check in plan where verdicts[check.id] == nil {
-                    verdicts[check.id] = result(check, status: .missing, message: "no trustworthy result: \(problem)")
-                }
-                break runLoop
             } else if progress == 0, let next = ids.firstIndex(where: { verdicts[$0] == nil }) {
                 // Ended between checks without getting anywhere: blame the check that was due.
                 verdicts[ids[next]] = result(plan[next], status: one.termination == .timedOut ? .timedOut : .crashed,
@@ -108,7 +111,6 @@ public struct CheckRunner: Sendable {
         let checks = finalPlan.map { check in
             verdicts[check.id] ?? result(check, status: .missing, message: "the program never reported a result for this check")
         }
-        _ = start
         return Outcome(checks: checks, runs: runs, seconds: seconds, output: output)
     }
 

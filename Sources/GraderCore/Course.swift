@@ -11,7 +11,7 @@ public struct Course: Sendable {
     /// gitignored and never inside an exercise folder.
     public var stateDirectory: URL { root.appendingPathComponent(".grader") }
 
-    /// Finds the course: `explicit` if given, else the nearest folder at or above `start` holding both
+    /// Finds the course: `explicit` if given (it needs only `Exercises/`), else the nearest folder at or above `start` holding both
     /// `Package.swift` and `Exercises/`.
     public static func locate(from start: URL, explicit: URL? = nil) throws -> Course {
         let fm = FileManager.default
@@ -21,8 +21,9 @@ public struct Course: Sendable {
                 && fm.fileExists(atPath: url.appendingPathComponent("Exercises").path, isDirectory: &isDir) && isDir.boolValue
         }
         if let explicit {
-            guard isCourse(explicit) else {
-                throw GraderError("\(explicit.path) is not a Gradlings course: it needs Package.swift and an Exercises/ folder")
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: explicit.appendingPathComponent("Exercises").path, isDirectory: &isDir), isDir.boolValue else {
+                throw GraderError("\(explicit.path) is not a Gradlings course: it has no Exercises/ folder")
             }
             return Course(root: explicit)
         }

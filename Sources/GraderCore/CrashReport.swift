@@ -22,7 +22,7 @@ public struct CrashReport: Equatable, Sendable {
     public static func parse(stderr: String, studentFiles: [String], checkFiles: [String]) -> CrashReport {
         var report = CrashReport()
         let lines = stderr.split(separator: "\n", omittingEmptySubsequences: false)
-        let markers = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil", "Could not allocate memory"]
+        let markers = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil", "Could not allocate memory", "failed to allocate"]
         for line in lines {
             guard let marker = markers.first(where: { line.contains($0) }), let range = line.range(of: marker) else { continue }
             var message = String(line[range.lowerBound...]).trimmingCharacters(in: .whitespaces)
@@ -71,7 +71,7 @@ public struct CrashReport: Equatable, Sendable {
         } else if let checkLocation {
             place = " (in the check at \(checkLocation), called with your code)"
         }
-        if let runtimeMessage, runtimeMessage.contains("Could not allocate memory") {
+        if let runtimeMessage, runtimeMessage.contains("Could not allocate memory") || runtimeMessage.contains("failed to allocate") {
             return "your code ran out of memory (limit \(memoryLimitMB) MiB)\(place): is something growing without end?"
         }
         switch termination {

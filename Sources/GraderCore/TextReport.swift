@@ -31,7 +31,7 @@ public struct TextReport {
                 out.append(indent(String(failure.output.split(separator: "\n").prefix(30).joined(separator: "\n"))))
             }
             out.append("")
-            let file = failure.diagnostics.first.map { "\($0.file):\($0.line)" } ?? mainFile
+            let file = failure.kind == .student ? failure.diagnostics.first.map { "\($0.file):\($0.line)" } ?? mainFile : mainFile
             out.append("Fix \(style.bold(file)) and save; then run " + style.cyan("grader check \(r.id)") + " again.")
             return out.joined(separator: "\n")
         default:

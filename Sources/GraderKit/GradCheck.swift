@@ -284,8 +284,12 @@ public enum GradCheck {
             try fullCheck(problem, leaves: leaves, outs: outs, options)
         }
         let names = problem.wrt.map { problem.names[$0] }.joined(separator: ", ")
-        throw failure("vᵀ·J·u (random directions u over \(names), v over \(problem.outputs.joined(separator: ", ")))",
-                      analytic: analytic, numeric: numeric, options, kink: "")
+        var message = "vᵀ·J·u along random directions u (over \(names)) and v (over \(problem.outputs.joined(separator: ", "))): your gradients give \(Format.value(analytic)), finite differences \(Format.value(numeric))"
+        if analytic.isFinite && numeric.isFinite {
+            message += " (|diff| \(Format.small(abs(analytic - numeric))) > atol \(Format.small(options.atol)) + rtol \(Format.small(options.rtol)) × |\(Format.value(numeric))|)"
+        }
+        message += ". The input is too large to check element by element; the same rule on a small input shows which element is wrong"
+        throw CheckFailure(message, hint: options.hint)
     }
 
     /// d outputs / d input[k][j] by central differences.

@@ -70,8 +70,8 @@ public struct WireVerifier {
 
         public var description: String {
             switch self {
-            case let .malformed(line): return "malformed record: \(line.prefix(120))"
-            case let .badSignature(line): return "record with a wrong signature: \(line.prefix(120))"
+            case .malformed: return "a malformed record"
+            case .badSignature: return "a record with a wrong signature"
             case let .outOfSequence(expected, got): return "record \(got) arrived where record \(expected) was due"
             }
         }

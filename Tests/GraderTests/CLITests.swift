@@ -1,0 +1,49 @@
+import XCTest
+@testable import GraderCore
+
+/// The `grader` executable itself: exit statuses, JSON, usage errors. Skipped when the executable
+/// is not in the products folder (`swift build` builds it; `swift test` alone may not).
+final class CLITests: XCTestCase {
+    func grader(_ arguments: [String], course: Course) throws -> ChildProcess.Output {
+        let executable = Fixtures.binDirectory.appendingPathComponent("grader")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw XCTSkip("no grader executable in \(Fixtures.binDirectory.path): run `swift build` first")
+        }
+        _ = try Fixtures.grader()
+        var env = ProcessInfo.processInfo.environment
+        env["GRADLINGS_BUILD_DIR"] = Fixtures.binDirectory.path
+        env["NO_COLOR"] = "1"
+        return try ChildProcess.run(executable: executable, arguments: arguments + ["--course", course.root.path],
+                                    environment: env, timeout: 120)
+    }
+
+    func testExitStatusesAndJSON() throws {
+        let course = try Fixtures.temporaryCourse()
+        let pass = try grader(["check", "fx1", "--seed", "5"], course: course)
+        XCTAssertEqual(pass.termination, .exited(0), pass.stdoutText + pass.stderrText)
+        XCTAssertTrue(pass.stdoutText.contains("✓ fx1-pass · Passes"), pass.stdoutText)
+        XCTAssertTrue(pass.stdoutText.contains("seed 5"))
+        XCTAssertFalse(pass.stdoutText.contains("\u{1B}["), "no colour when not on a terminal")
+
+        let fail = try grader(["check", "fx2", "--format", "json"], course: course)
+        XCTAssertEqual(fail.termination, .exited(1))
+        let envelope = try JSONDecoder().decode(JSONReport.Envelope.self, from: Data(fail.stdoutText.utf8))
+        XCTAssertEqual(envelope.exercises.first?.id, "fx2")
+        XCTAssertEqual(envelope.exercises.first?.status, .failed)
+
+        let broken = try grader(["check", "fx8"], course: course)
+        XCTAssertEqual(broken.termination, .exited(2))
+        XCTAssertTrue(broken.stderrText.contains("field `points`"), broken.stderrText)
+
+        let usage = try grader(["check", "--frobnicate"], course: course)
+        XCTAssertEqual(usage.termination, .exited(2))
+        XCTAssertTrue(usage.stderrText.contains("unknown option --frobnicate"), usage.stderrText)
+
+        let list = try grader(["list", "--format", "json"], course: course)
+        XCTAssertEqual(list.termination, .exited(2), "a broken exercise is a configuration error")
+        let rows = try JSONSerialization.jsonObject(with: Data(list.stdoutText.utf8)) as? [[String: Any]]
+        XCTAssertEqual(rows?.first { $0["id"] as? String == "fx1" }?["status"] as? String, "done")
+        XCTAssertEqual(rows?.first { $0["id"] as? String == "fx2" }?["status"] as? String, "failing")
+        XCTAssertEqual(rows?.first { $0["id"] as? String == "fx3" }?["status"] as? String, "not checked")
+    }
+}

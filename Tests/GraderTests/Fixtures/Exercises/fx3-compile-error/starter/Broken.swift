@@ -1,0 +1,3 @@
+import Autograd
+
+func answer() -> Int { 0 }

