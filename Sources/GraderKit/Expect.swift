@@ -170,3 +170,11 @@ public func forAll(_ property: String, trials: Int = 100, _ body: (_ trial: Int)
         }
     }
 }
+
+/// A scalar result (a tensor with one element) is close to `expected`.
+public func expectClose(_ actual: Tensor, _ expected: Double, atol: Double = 1e-6, rtol: Double = 1e-5, _ what: String) throws {
+    guard actual.count == 1 else {
+        throw CheckFailure("\(what) should be a single number, but it has shape \(Format.shape(actual.shape))")
+    }
+    try expectClose(actual.scalars, [expected], shape: [], atol: atol, rtol: rtol, what)
+}

@@ -1,4 +1,4 @@
-// Exercise 3 · Huber loss with a hand-written backward — a solution.
+// Exercise · Huber loss with a hand-written backward — a solution.
 import Autograd
 import GraderKit
 

@@ -1,4 +1,4 @@
-// Exercise 3 · Huber loss with a hand-written backward
+// Exercise · Huber loss with a hand-written backward
 //
 // The Huber loss of a residual r is quadratic near 0 and linear far from it:
 //
@@ -9,7 +9,7 @@
 // recorded), `backward` receives d loss / d output and returns d loss / d r — the chain rule
 // written out by hand. Then write `huberLoss`, the mean Huber loss of predictions vs targets.
 //
-// Replace each todo(...) and run `grader check ex3`.
+// Replace each todo(...) and run `grader check huber`.
 import Autograd
 import GraderKit
 
