@@ -1,0 +1,27 @@
+// Exercise 5 · A Jacobian, one vector-Jacobian product per row — mistake: rows copied, but .grad never reset between passes.
+import Autograd
+import GraderKit
+
+func vectorJacobianProduct(of f: (Tensor) -> Tensor, at x: Tensor, v: Tensor) throws -> Tensor {
+    let input = x.detach().clone()
+    try input.requiresGrad_()
+    let y = f(input)
+    try y.backward(gradient: v)
+    return input.grad!
+}
+
+func jacobian(of f: (Tensor) -> Tensor, at x: Tensor) throws -> Tensor {
+    let input = x.detach().clone()
+    try input.requiresGrad_()
+    let y = f(input)                                   // one forward pass
+    let m = y.count
+    var rows: [Tensor] = []
+    for i in 0..<m {
+        var oneHot = [Double](repeating: 0, count: m)
+        oneHot[i] = 1
+        try y.backward(gradient: Tensor(oneHot, shape: y.shape, dtype: y.dtype),
+                       retainGraph: i < m - 1)         // keep the graph for the next row
+        rows.append(input.grad!.clone())        // a copy, but .grad still accumulates
+    }
+    return Tensor.stack(rows)
+}
