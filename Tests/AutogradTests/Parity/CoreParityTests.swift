@@ -46,21 +46,6 @@ final class CoreParityTests: XCTestCase {
         }
     }
 
-    func testCase04LinearRegressionFirstStep() throws {
-        // The five SGD epochs of this case need the optimizer: see TrainingParityTests.
-        let expected = try parityFixture("04_linear_regression_trace")
-        let X = Tensor([[1.0, 2.0], [2.0, 3.0], [3.0, 4.0], [4.0, 5.0]])
-        let Y = Tensor([[3.0], [5.0], [7.0], [9.0]])
-        let w = Tensor([[0.5], [-0.5]], requiresGrad: true)
-        let b = Tensor([0.0], requiresGrad: true)
-        let pred = X.matmul(w) + b
-        let loss = ((pred - Y) ** 2).mean()
-        try loss.backward()
-        let out = TwinOutput()
-        out.print(pred); out.print(loss); out.print(w.grad); out.print(b.grad)
-        XCTAssertTrue(expected.hasPrefix(out.text), unifiedDiff(expected: expected, actual: out.text))
-    }
-
     func testCase05Detach() throws {
         try assertTwin("05_detach") { out in
             let x = Tensor([2.0], requiresGrad: true)

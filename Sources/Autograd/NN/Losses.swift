@@ -1,0 +1,272 @@
+import Foundation
+
+/// Loss functions, as modules you call (`MSELoss()(prediction, target)`) and as plain functions
+/// (`mseLoss(prediction, target)`, PyTorch's `torch.nn.functional`).
+///
+/// Each is one fused operation with its own backward rule and PyTorch's node name
+/// (`MseLossBackward0`, …), so a graph printed here reads like PyTorch's. The backward rules are
+/// themselves differentiable tensor expressions, so `createGraph` and second derivatives work.
+/// Inputs and targets broadcast against each other; both get gradients when they require them.
+
+/// How a loss turns the per-element losses into its result (`reduction=`).
+public enum Reduction: Sendable {
+    /// The per-element losses, unreduced.
+    case none
+    /// Their mean: the default, so the loss doesn't grow with the batch size.
+    case mean
+    /// Their sum.
+    case sum
+}
+
+// MARK: - Loss modules
+
+/// The mean squared error `mean((input − target)²)` (`torch.nn.MSELoss`); node `MseLossBackward0`.
+public struct MSELoss {
+    public var reduction: Reduction
+    public init(reduction: Reduction = .mean) { self.reduction = reduction }
+    /// The loss of `input` against `target`.
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        mseLoss(input, target, reduction: reduction)
+    }
+}
+
+/// The mean absolute error `mean(|input − target|)` (`torch.nn.L1Loss`); node `L1LossBackward0`.
+public struct L1Loss {
+    public var reduction: Reduction
+    public init(reduction: Reduction = .mean) { self.reduction = reduction }
+    /// The loss of `input` against `target`.
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        l1Loss(input, target, reduction: reduction)
+    }
+}
+
+/// The Huber loss (`torch.nn.HuberLoss`): squared error for residuals up to `delta`, linear beyond,
+/// so outliers pull with a bounded force; node `HuberLossBackward0`.
+public struct HuberLoss {
+    public var reduction: Reduction
+    /// Where the loss turns from quadratic to linear.
+    public var delta: Double
+    public init(reduction: Reduction = .mean, delta: Double = 1.0) {
+        precondition(delta > 0, "huber_loss does not support non-positive values for delta.")
+        self.reduction = reduction
+        self.delta = delta
+    }
+    /// The loss of `input` against `target`.
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        huberLoss(input, target, reduction: reduction, delta: delta)
+    }
+}
+
+/// Cross-entropy of class scores (logits) against class indices (`torch.nn.CrossEntropyLoss`):
+/// `log_softmax` over the class dimension followed by the negative log-likelihood, so the loss's
+/// node is `NllLossBackward0` with `LogSoftmaxBackward0` below it, as in PyTorch.
+///
+/// The input is `[N, C]` (or `[C]` for one sample, or `[N, C, d1, …]`); the target holds one class
+/// index per sample, as `[Int]` or as a tensor of integer-valued floats. Targets equal to
+/// `ignoreIndex` (-100 by default) count neither in the loss nor in the mean.
+public struct CrossEntropyLoss {
+    public var reduction: Reduction
+    /// The target value that marks a sample to skip.
+    public var ignoreIndex: Int
+    public init(reduction: Reduction = .mean, ignoreIndex: Int = -100) {
+        self.reduction = reduction
+        self.ignoreIndex = ignoreIndex
+    }
+    /// The loss of the scores `input` against class indices `target`.
+    public func callAsFunction(_ input: Tensor, _ target: [Int]) -> Tensor {
+        crossEntropy(input, target, reduction: reduction, ignoreIndex: ignoreIndex)
+    }
+    /// The loss of the scores `input` against a tensor of class indices.
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        crossEntropy(input, target, reduction: reduction, ignoreIndex: ignoreIndex)
+    }
+}
+
+/// Binary cross-entropy of logits against targets in [0, 1] (`torch.nn.BCEWithLogitsLoss`):
+/// `−[y log σ(x) + (1 − y) log(1 − σ(x))]` computed from `x` directly, which stays finite for large
+/// logits where `σ` followed by `log` would not; node `BinaryCrossEntropyWithLogitsBackward0`.
+public struct BCEWithLogitsLoss {
+    public var reduction: Reduction
+    public init(reduction: Reduction = .mean) { self.reduction = reduction }
+    /// The loss of the logits `input` against `target`.
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        binaryCrossEntropyWithLogits(input, target, reduction: reduction)
+    }
+}
+
+// MARK: - Functional forms
+
+/// `MSELoss` as a function (`F.mse_loss`). Gradient: `2 (input − target)` per element, divided by
+/// the number of elements for `.mean`.
+public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
+    LossKernel.elementwise(input, target, reduction: reduction, name: "MseLossBackward0",
+                           value: { x, y in (x - y).square() },
+                           gradient: { x, y in 2 * (x - y) })
+}
+
+/// `L1Loss` as a function (`F.l1_loss`). Gradient: the sign of `input − target` (0 where equal).
+public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
+    LossKernel.elementwise(input, target, reduction: reduction, name: "L1LossBackward0",
+                           value: { x, y in (x - y).abs() },
+                           gradient: { x, y in (x - y).sign() })
+}
+
+/// `HuberLoss` as a function (`F.huber_loss`): `½ r²` where `|r| < delta`, else
+/// `delta (|r| − ½ delta)`, for `r = input − target`. Gradient: `r` clamped to `[−delta, delta]`.
+public func huberLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean, delta: Double = 1.0) -> Tensor {
+    LossKernel.elementwise(input, target, reduction: reduction, name: "HuberLossBackward0",
+                           value: { x, y in
+                               let z = (x - y).abs()
+                               return Tensor.where(z.lt(delta), 0.5 * z * z, delta * (z - 0.5 * delta))
+                           },
+                           gradient: { x, y in
+                               let r = x - y
+                               // Beyond ±delta the slope is ±delta; inside it is r itself.
+                               let outside = r.detach().abs().gt(delta)
+                               return Tensor.where(outside, r.detach().sign() * delta, r)
+                           })
+}
+
+/// `BCEWithLogitsLoss` as a function (`F.binary_cross_entropy_with_logits`):
+/// `(1 − y) x − log σ(x)` per element. Gradients: `σ(x) − y` for the logits, `−x` for the target.
+public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
+    LossKernel.elementwise(input, target, reduction: reduction, name: "BinaryCrossEntropyWithLogitsBackward0",
+                           value: { x, y in (1 - y) * x - LossKernel.logSigmoid(x) },
+                           gradient: { x, y in x.sigmoid() - y },
+                           targetGradient: { x, _ in -x })
+}
+
+/// `CrossEntropyLoss` as a function (`F.cross_entropy`) with class indices.
+public func crossEntropy(_ input: Tensor, _ target: [Int], reduction: Reduction = .mean, ignoreIndex: Int = -100) -> Tensor {
+    let classDim = input.rank == 1 ? 0 : 1
+    return nllLoss(LossKernel.logSoftmax(input, dim: classDim), target, reduction: reduction, ignoreIndex: ignoreIndex)
+}
+
+/// `CrossEntropyLoss` as a function with the class indices in a tensor of integer-valued floats.
+public func crossEntropy(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean, ignoreIndex: Int = -100) -> Tensor {
+    crossEntropy(input, LossKernel.classIndices(target), reduction: reduction, ignoreIndex: ignoreIndex)
+}
+
+/// The negative log-likelihood of log-probabilities `input` (`[N, C]`, `[C]` or `[N, C, d1, …]`)
+/// at the target classes (`F.nll_loss`); node `NllLossBackward0`. Its gradient is −1 (−1/count
+/// for `.mean`) at each sample's target class and 0 elsewhere.
+public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .mean, ignoreIndex: Int = -100) -> Tensor {
+    precondition(input.rank >= 1, "input tensor should be 1D or 2D")
+    let classDim = input.rank == 1 ? 0 : 1
+    let classes = input.shape[classDim]
+    let batch = input.rank == 1 ? 1 : input.shape[0]
+    let inner = input.rank <= 2 ? 1 : Shape.count(Array(input.shape[2...]))
+    let targetShape = input.rank == 1 ? [] : [input.shape[0]] + Array(input.shape.dropFirst(2))
+    precondition(target.count == batch * inner,
+                 "Expected input batch_size (\(batch)) to match target batch_size (\(target.count / Swift.max(inner, 1))).")
+
+    // −1 at each counted sample's target class: the whole backward rule, up to the incoming gradient.
+    var picks = [Double](repeating: 0, count: input.count)
+    var counted = 0
+    for (k, t) in target.enumerated() where t != ignoreIndex {
+        precondition(t >= 0 && t < classes, "Target \(t) is out of bounds.")
+        let n = k / inner, r = k % inner
+        picks[(n * classes + t) * inner + r] = -1
+        counted += 1
+    }
+    let values = input.scalars
+    var losses = [Double](repeating: 0, count: target.count)
+    for k in 0..<target.count where target[k] != ignoreIndex {
+        let n = k / inner, r = k % inner
+        losses[k] = -values[(n * classes + target[k]) * inner + r]
+    }
+    let value: Tensor = noGrad {
+        let perSample = Tensor(losses, shape: targetShape, dtype: input.dtype)
+        switch reduction {
+        case .none: return perSample
+        case .sum: return perSample.sum()
+        case .mean: return perSample.sum() / Double(counted)
+        }
+    }
+    let scale = reduction == .mean ? 1 / Double(counted) : 1
+    let mask = Tensor(picks.map { $0 * scale }, shape: input.shape, dtype: input.dtype)
+    let batched = input.rank >= 2
+    return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "NllLossBackward0") { g in
+        // With .none, each sample's gradient goes to its own row: put the class dimension back.
+        let spread = reduction == .none && batched ? g.unsqueeze(1) : g
+        return [spread * mask]
+    }
+}
+
+// MARK: - Shared machinery
+
+enum LossKernel {
+    /// A loss computed elementwise from `input` and `target` (broadcast) and then reduced.
+    /// `value` gives the per-element losses (run without recording); `gradient` the derivative of
+    /// a per-element loss with respect to the input, and `targetGradient` with respect to the
+    /// target (by default the negative of `gradient`, right for losses of `input − target`).
+    static func elementwise(_ input: Tensor, _ target: Tensor, reduction: Reduction, name: String,
+                            value: (Tensor, Tensor) -> Tensor,
+                            gradient: @escaping (Tensor, Tensor) -> Tensor,
+                            targetGradient: ((Tensor, Tensor) -> Tensor)? = nil) -> Tensor {
+        let perElement = noGrad { value(input.detach(), target.detach()) }
+        let result: Tensor = noGrad {
+            switch reduction {
+            case .none: return perElement
+            case .sum: return perElement.sum()
+            case .mean: return perElement.mean()
+            }
+        }
+        let elementShape = perElement.shape, count = Double(perElement.count)
+        let inputShape = input.shape, targetShape = target.shape
+        let inputType = input.dtype, targetType = target.dtype
+        let needInput = input.requiresGrad, needTarget = target.requiresGrad
+        let savedInput = Tensor.recording(input, target) ? SavedTensor(input) : nil
+        let savedTarget = Tensor.recording(input, target) ? SavedTensor(target) : nil
+        return Tensor.result(result.storage, result.shape, result.dtype, inputs: [input, target], name: name) { g in
+            let x = try savedInput!.unpack(), y = try savedTarget!.unpack()
+            // The incoming gradient, per element.
+            let spread: Tensor
+            switch reduction {
+            case .none: spread = g
+            case .sum: spread = g.expand(elementShape)
+            case .mean: spread = g.expand(elementShape) / count
+            }
+            func fitted(_ t: Tensor, _ shape: [Int], _ dtype: DType) -> Tensor {
+                let summed = t.sumTo(shape)
+                return summed.dtype == dtype ? summed : summed.to(dtype)
+            }
+            let gx = needInput ? fitted(spread * gradient(x, y), inputShape, inputType) : nil
+            let gy: Tensor?
+            if needTarget {
+                let d = targetGradient.map { $0(x, y) } ?? -gradient(x, y)
+                gy = fitted(spread * d, targetShape, targetType)
+            } else {
+                gy = nil
+            }
+            return [gx, gy]
+        }
+    }
+
+    /// `log σ(x) = min(x, 0) − log(1 + e^−|x|)`, finite for every x (no graph).
+    static func logSigmoid(_ x: Tensor) -> Tensor {
+        let values = x.scalars.map { v in Swift.min(v, 0) - Foundation.log1p(Foundation.exp(-Swift.abs(v))) }
+        return Tensor(values, shape: x.shape, dtype: x.dtype)
+    }
+
+    /// `log_softmax` as one node (`LogSoftmaxBackward0`), as PyTorch records it inside
+    /// cross-entropy. Backward: `g − softmax(x) · Σ g` along `dim`.
+    static func logSoftmax(_ input: Tensor, dim: Int) -> Tensor {
+        let value = noGrad { input.detach().logSoftmax(dim: dim) }
+        let savedInput = SavedTensor(input)
+        let savedOutput = SavedTensor(value.detach())
+        return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "LogSoftmaxBackward0") { g in
+            // When the backward pass is recorded, recompute the output differentiably.
+            let y = isGradEnabled ? (try savedInput.unpack()).logSoftmax(dim: dim) : try savedOutput.unpack()
+            return [g - y.exp() * g.sum(dim: dim, keepdim: true)]
+        }
+    }
+
+    /// Class indices from a tensor of integer-valued floats.
+    static func classIndices(_ target: Tensor) -> [Int] {
+        target.scalars.map { v in
+            precondition(v.rounded() == v, "expected class indices (integer values) as the target, got \(v)")
+            return Int(v)
+        }
+    }
+}
