@@ -75,9 +75,9 @@ public enum ProgressStatus: String, Codable, Sendable {
 
     public static func of(_ exercise: Exercise, state: StudentState) -> ProgressStatus {
         let hash = exercise.studentFilesHash()
-        if let last = state.lastCheck[exercise.id], last.filesHash == hash {
-            return last.status == .passed ? .done : .failing
-        }
-        return exercise.isUntouched() ? .notStarted : .unchecked
+        if let last = state.lastCheck[exercise.id], last.filesHash == hash, last.status == .passed { return .done }
+        if exercise.isUntouched() { return .notStarted }
+        if let last = state.lastCheck[exercise.id], last.filesHash == hash { return .failing }
+        return .unchecked
     }
 }

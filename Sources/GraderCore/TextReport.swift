@@ -46,12 +46,19 @@ public struct TextReport {
         }
         out.append(mark + style.bold(header) + style.dim("  (\(r.lesson))"))
         let width = min(max(r.checks.map { $0.id.count }.max() ?? 0, 8), 28)
+        var previousTodo: String?
         for check in r.checks {
             let id = check.id.padding(toLength: width, withPad: " ", startingAt: 0)
             switch check.status {
             case .passed:
                 out.append("  " + style.green("✓") + " \(id)  " + (verbose ? check.title : style.dim(check.title)))
             case .notImplemented:
+                let todo = check.message + check.location
+                if todo == previousTodo {
+                    out.append("  " + style.yellow("○") + " \(id)  \(check.title)" + style.dim("  (same todo)"))
+                    continue
+                }
+                previousTodo = todo
                 out.append("  " + style.yellow("○") + " \(id)  \(check.title)")
                 var line = "      " + style.yellow(check.message)
                 if !check.location.isEmpty { line += style.dim(" (\(check.location))") }
@@ -85,6 +92,14 @@ public struct TextReport {
                        + style.dim(" · replay these inputs: grader check \(r.id) --seed \(r.seed)"))
         }
         return out.joined(separator: "\n")
+    }
+
+    /// One line for an exercise whose every check is still a `todo()`: what `grader check` (all)
+    /// prints so that unstarted exercises do not bury the ones being worked on.
+    public func renderCompact(_ r: ExerciseResult) -> String? {
+        guard r.status == .notImplemented, r.checks.allSatisfy({ $0.status == .notImplemented }) else { return nil }
+        let location = r.checks.first?.location ?? ""
+        return style.yellow("○ ") + style.bold("\(r.folder) · \(r.title)") + style.dim("  not started: \(r.checks.count) checks wait for the todo()s" + (location.isEmpty ? "" : " (first in \(location))"))
     }
 
     func diagnosticsText(_ failure: CompileFailure, limit: Int) -> String {

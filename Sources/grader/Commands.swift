@@ -99,6 +99,10 @@ struct Commands {
             let report = TextReport(style: style)
             for (index, result) in results.enumerated() {
                 if let result {
+                    if exercises.count > 1, !arguments.verbose, let line = report.renderCompact(result) {
+                        print(line)
+                        continue
+                    }
                     print(report.render(result, verbose: arguments.verbose))
                     print("")
                 } else if let error = errors[index] {
