@@ -39,11 +39,11 @@ extension Tensor {
         let savedA = b.requiresGrad ? SavedTensor(a) : nil, savedB = a.requiresGrad ? SavedTensor(b) : nil
         let inputs = [aShape.count == 1 ? a : a, bShape.count == 1 ? b : b]
         let out = result(storage, outShape, computeType, inputs: inputs, name: name) { g in
-            let g2 = g.reshape([m, n])
+            let g2 = g.shaped([m, n])
             if isGradEnabled {
                 // Recording the backward pass (createGraph): differentiable products.
-                let da = try savedB.map { g2.matmul((try $0.unpack()).T).reshape(a.shape) }
-                let db = try savedA.map { (try $0.unpack()).T.matmul(g2).reshape(b.shape) }
+                let da = try savedB.map { g2.matmul((try $0.unpack()).T).shaped(a.shape) }
+                let db = try savedA.map { (try $0.unpack()).T.matmul(g2).shaped(b.shape) }
                 return [da, db]
             }
             // dA = G Bᵀ and dB = Aᵀ G, with the transposes absorbed by the kernel: no copies.
@@ -53,6 +53,9 @@ extension Tensor {
         }
         return out
     }
+
+    /// `reshape`, but no node at all when the shape is already right.
+    func shaped(_ target: [Int]) -> Tensor { shape == target ? self : reshape(target) }
 
     /// `op(a) · op(b)` for matrices, recording nothing: the products inside backward rules.
     static func product(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
