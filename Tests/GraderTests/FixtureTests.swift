@@ -13,6 +13,18 @@ final class FixtureTests: XCTestCase {
         XCTAssertEqual(r.runs, 1)
     }
 
+    func testHiddenChecksArePendingForStudentsAndRunWhenGrading() throws {
+        let student = try Fixtures.result("fx1")
+        XCTAssertEqual(student.hiddenPending, 1)
+        XCTAssertFalse(student.checks.contains { $0.hidden })
+        let grader = try Fixtures.grader()
+        let graded = try grader.check(Grader.CheckRequest(exercise: try Fixtures.exercise("fx1"), seed: Fixtures.seed, includeHidden: true))
+        XCTAssertEqual(graded.status, .passed)
+        XCTAssertEqual(graded.hiddenPending, 0)
+        XCTAssertEqual(graded.checks.last?.id, "hidden_large")
+        XCTAssertEqual(graded.checks.last?.hidden, true)
+    }
+
     func testStarterFailsFriendlyWithNotImplemented() throws {
         let r = try Fixtures.result("fx1", sources: "starter")
         XCTAssertEqual(r.status, .notImplemented)
