@@ -9,8 +9,11 @@ enum Engine {
 
     /// Computes gradients of `roots` (seeded with `seeds`). With `capture`, returns the gradients
     /// arriving at those nodes instead of accumulating into leaves (`autograd.grad`).
+    /// With `stopAtCaptured`, captured nodes are a boundary: the walk doesn't go past them and
+    /// they never run (not even their hooks), so a checkpoint's inner backward pass hands their
+    /// gradients to the outer pass instead of running part of the outer graph itself.
     static func run(roots: [Tensor], seeds: [Tensor?], retainGraph: Bool, createGraph: Bool,
-                    capture: [Node]? = nil) throws -> [ObjectIdentifier: Tensor] {
+                    capture: [Node]? = nil, stopAtCaptured: Bool = false) throws -> [ObjectIdentifier: Tensor] {
         var rootNodes: [(Node, Tensor)] = []
         for (i, (root, seed)) in zip(roots, seeds).enumerated() {
             guard root.requiresGrad, let node = root.edge() else {
@@ -31,6 +34,8 @@ enum Engine {
             rootNodes.append((node, gradient))
         }
 
+        let boundary: Set<ObjectIdentifier> = stopAtCaptured ? Set((capture ?? []).map(ObjectIdentifier.init)) : []
+
         // One walk to count, for each reachable node, how many edges bring it a gradient.
         var dependencies: [ObjectIdentifier: Int] = [:]
         var seen: Set<ObjectIdentifier> = []
@@ -39,6 +44,7 @@ enum Engine {
         var order: [Node] = []
         while let node = stack.popLast() {
             order.append(node)
+            if boundary.contains(ObjectIdentifier(node)) { continue }
             for next in node.nextFunctions {
                 guard let next else { continue }
                 let id = ObjectIdentifier(next)
@@ -69,6 +75,10 @@ enum Engine {
 
             while let node = ready.pop() {
                 let id = ObjectIdentifier(node)
+                if boundary.contains(id) {
+                    if let gradient = buffers.removeValue(forKey: id) { captured[id] = gradient }
+                    continue
+                }
                 guard var gradient = buffers.removeValue(forKey: id) else {
                     // Every path into this node carried no gradient: pass that on, so the nodes
                     // after it still learn that nothing more is coming.
