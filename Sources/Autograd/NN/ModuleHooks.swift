@@ -7,13 +7,13 @@ extension Module {
     /// inputs.
     @discardableResult
     public func registerForwardPreHook(_ hook: @escaping (Module, Tensor) -> Void) -> RemovableHandle {
-        registerForwardPreHook(replacingInput: { module, input in hook(module, input); return nil })
+        registerForwardPreHookReplacingInput({ module, input in hook(module, input); return nil })
     }
 
     /// Registers `hook(module, input)` to run before every `forward`; a returned tensor replaces
     /// the input that `forward` (and later hooks) see, nil keeps it.
     @discardableResult
-    public func registerForwardPreHook(replacingInput hook: @escaping (Module, Tensor) -> Tensor?) -> RemovableHandle {
+    public func registerForwardPreHookReplacingInput(_ hook: @escaping (Module, Tensor) -> Tensor?) -> RemovableHandle {
         let id = Hook.makeID()
         forwardPreHooks.append((id, hook))
         return RemovableHandle { [weak self] in self?.forwardPreHooks.removeAll { $0.id == id } }
@@ -24,13 +24,13 @@ extension Module {
     /// for a `Linear`), before any backward-hook wiring.
     @discardableResult
     public func registerForwardHook(_ hook: @escaping (Module, Tensor, Tensor) -> Void) -> RemovableHandle {
-        registerForwardHook(replacingOutput: { module, input, output in hook(module, input, output); return nil })
+        registerForwardHookReplacingOutput({ module, input, output in hook(module, input, output); return nil })
     }
 
     /// Registers `hook(module, input, output)` to run after every `forward`; a returned tensor
     /// replaces the module's output, nil keeps it.
     @discardableResult
-    public func registerForwardHook(replacingOutput hook: @escaping (Module, Tensor, Tensor) -> Tensor?) -> RemovableHandle {
+    public func registerForwardHookReplacingOutput(_ hook: @escaping (Module, Tensor, Tensor) -> Tensor?) -> RemovableHandle {
         let id = Hook.makeID()
         forwardHooks.append((id, hook))
         return RemovableHandle { [weak self] in self?.forwardHooks.removeAll { $0.id == id } }
