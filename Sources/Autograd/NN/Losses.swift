@@ -22,7 +22,9 @@ public enum Reduction: Sendable {
 
 /// The mean squared error `mean((input − target)²)` (`torch.nn.MSELoss`); node `MseLossBackward0`.
 public struct MSELoss {
+    /// How the per-element losses are combined: `.mean` (the default), `.sum` or `.none`.
     public var reduction: Reduction
+    /// A loss with PyTorch's default, the mean over all elements.
     public init(reduction: Reduction = .mean) { self.reduction = reduction }
     /// The loss of `input` against `target`.
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -32,7 +34,9 @@ public struct MSELoss {
 
 /// The mean absolute error `mean(|input − target|)` (`torch.nn.L1Loss`); node `L1LossBackward0`.
 public struct L1Loss {
+    /// How the per-element losses are combined: `.mean` (the default), `.sum` or `.none`.
     public var reduction: Reduction
+    /// A loss with PyTorch's default, the mean over all elements.
     public init(reduction: Reduction = .mean) { self.reduction = reduction }
     /// The loss of `input` against `target`.
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
@@ -43,9 +47,11 @@ public struct L1Loss {
 /// The Huber loss (`torch.nn.HuberLoss`): squared error for residuals up to `delta`, linear beyond,
 /// so outliers pull with a bounded force; node `HuberLossBackward0`.
 public struct HuberLoss {
+    /// How the per-element losses are combined: `.mean` (the default), `.sum` or `.none`.
     public var reduction: Reduction
     /// Where the loss turns from quadratic to linear.
     public var delta: Double
+    /// A Huber loss with PyTorch's defaults: the mean, and `delta` 1.
     public init(reduction: Reduction = .mean, delta: Double = 1.0) {
         precondition(delta > 0, "huber_loss does not support non-positive values for delta.")
         self.reduction = reduction
@@ -65,9 +71,11 @@ public struct HuberLoss {
 /// index per sample, as `[Int]` or as a tensor of integer-valued floats. Targets equal to
 /// `ignoreIndex` (-100 by default) count neither in the loss nor in the mean.
 public struct CrossEntropyLoss {
+    /// How the per-element losses are combined: `.mean` (the default), `.sum` or `.none`.
     public var reduction: Reduction
     /// The target value that marks a sample to skip.
     public var ignoreIndex: Int
+    /// A cross-entropy loss with PyTorch's defaults: the mean, and -100 as the ignored target.
     public init(reduction: Reduction = .mean, ignoreIndex: Int = -100) {
         self.reduction = reduction
         self.ignoreIndex = ignoreIndex
@@ -86,7 +94,9 @@ public struct CrossEntropyLoss {
 /// `−[y log σ(x) + (1 − y) log(1 − σ(x))]` computed from `x` directly, which stays finite for large
 /// logits where `σ` followed by `log` would not; node `BinaryCrossEntropyWithLogitsBackward0`.
 public struct BCEWithLogitsLoss {
+    /// How the per-element losses are combined: `.mean` (the default), `.sum` or `.none`.
     public var reduction: Reduction
+    /// A loss with PyTorch's default, the mean over all elements.
     public init(reduction: Reduction = .mean) { self.reduction = reduction }
     /// The loss of the logits `input` against `target`.
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {

@@ -44,6 +44,7 @@ open class Module: CustomStringConvertible {
     var forwardHooks: [(id: Int, body: (Module, Tensor, Tensor) -> Tensor?)] = []
     var backwardHooks: [(id: Int, body: (Module, [Tensor?], [Tensor?]) -> Void)] = []
 
+    /// An empty module; subclasses set their properties and call `super.init()`.
     public init() {}
 
     /// The computation of this module. Subclasses override it; call the module itself (`model(x)`)
@@ -247,5 +248,6 @@ public struct Buffer {
     /// The tensor kept.
     public var wrappedValue: Tensor
 
+    /// Keeps `wrappedValue` as a buffer.
     public init(wrappedValue: Tensor) { self.wrappedValue = wrappedValue }
 }
