@@ -34,18 +34,29 @@ public func checkpoint(_ function: @escaping ([Tensor]) throws -> Tensor, _ inpu
     let boundary = CheckpointBoundary(of: probeOutput, probes: probes, createdFrom: firstNode)
 
     let saved = inputs.map(SavedTensor.init)
-    let needsGrad = inputs.map(\.requiresGrad)
     let outside = boundary.nodes
     let shape = probeOutput.shape
     return Tensor.result(probeOutput.storage, shape, probeOutput.dtype, inputs: inputs + boundary.standIns,
                          name: "CheckpointFunctionBackward") { g in
         let createGraph = isGradEnabled
-        let fresh = try zip(saved, needsGrad).map { try $0.unpack().detach().requiresGrad_($1) }
-        let recomputed = try replay.run { try enableGrad { try function(fresh) } }
+        let (fresh, recomputed) = try replay.run {
+            try enableGrad { () throws -> ([Tensor], Tensor) in
+                // Each input that requires grad enters through an identity node: the inner pass
+                // stops there, and with createGraph the gradients it returns stay connected to
+                // the real inputs, so they can be differentiated again.
+                let fresh = try saved.map { s -> Tensor in
+                    let input = try s.unpack()
+                    guard input.requiresGrad else { return input.detach() }
+                    return Tensor.result(input.storage, input.shape, input.dtype, inputs: [input],
+                                         name: "AliasBackward0") { g in [g] }
+                }
+                return (fresh, try function(fresh))
+            }
+        }
         guard recomputed.shape == shape else {
             throw AutogradError("checkpoint: the recomputed output has shape \(recomputed.shape) but the forward pass gave \(shape); the checkpointed function must compute the same thing each time")
         }
-        let inputNodes = fresh.map { $0.requiresGrad ? $0.edge() : nil }
+        let inputNodes = fresh.map(\.gradFn)
         guard recomputed.requiresGrad else { return Array(repeating: nil, count: inputNodes.count + outside.count) }
         // Backward through the recomputed graph, stopping where it meets the outer graph: the
         // gradients arriving there are handed back to the outer backward pass, which delivers
