@@ -5,9 +5,7 @@ enum ReductionKernels {
     static func sum<T: TensorScalar>(_ a: [T], _ shape: [Int], to keepShape: [Int]) -> [T] {
         let outCount = Shape.count(keepShape)
         if outCount == 1 {
-            var acc = 0.0
-            a.withUnsafeBufferPointer { p in for x in p { acc += Double(x) } }
-            return [T(acc)]
+            return [T(a.withUnsafeBufferPointer { p in total(p) { Double($0) } })]
         }
         var acc = [Double](repeating: 0, count: outCount)
         let so = Shape.broadcastStrides(keepShape, to: shape)
@@ -18,6 +16,22 @@ enum ReductionKernels {
             }
         }
         return acc.map { T($0) }
+    }
+
+    /// Σ f(x) accumulated in Double over four independent running sums: one sum would wait on the
+    /// latency of every addition in turn; four keep the adder busy. The order is fixed, so the
+    /// result is reproducible.
+    @inline(__always)
+    static func total<T>(_ p: UnsafeBufferPointer<T>, _ f: (T) -> Double) -> Double {
+        var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+        var i = 0
+        let n = p.count
+        while i + 4 <= n {
+            a0 += f(p[i]); a1 += f(p[i + 1]); a2 += f(p[i + 2]); a3 += f(p[i + 3])
+            i += 4
+        }
+        while i < n { a0 += f(p[i]); i += 1 }
+        return (a0 + a1) + (a2 + a3)
     }
 
     /// The largest (or smallest) value along `dim` and the index of its first occurrence;

@@ -28,13 +28,19 @@ extension Tensor {
     @discardableResult public func add_(_ other: Tensor, alpha: Double = 1) throws -> Tensor {
         try inPlace([other]) { alpha == 1 ? $0 + other : $0 + other * alpha }
     }
-    @discardableResult public func add_(_ s: Double) throws -> Tensor { try inPlace { $0 + s } }
+    @discardableResult public func add_(_ s: Double) throws -> Tensor {
+        if try scaleInPlace(by: 1, adding: s) { return self }
+        return try inPlace { $0 + s }
+    }
     @discardableResult public func sub_(_ other: Tensor, alpha: Double = 1) throws -> Tensor {
         try inPlace([other]) { alpha == 1 ? $0 - other : $0 - other * alpha }
     }
     @discardableResult public func sub_(_ s: Double) throws -> Tensor { try inPlace { $0 - s } }
     @discardableResult public func mul_(_ other: Tensor) throws -> Tensor { try inPlace([other]) { $0 * other } }
-    @discardableResult public func mul_(_ s: Double) throws -> Tensor { try inPlace { $0 * s } }
+    @discardableResult public func mul_(_ s: Double) throws -> Tensor {
+        if try scaleInPlace(by: s, adding: 0) { return self }
+        return try inPlace { $0 * s }
+    }
     @discardableResult public func div_(_ s: Double) throws -> Tensor { try inPlace { $0 / s } }
 
     /// Sets every element to 0 (`zero_`), e.g. to reset `.grad` between steps.
@@ -63,6 +69,28 @@ extension Tensor {
     /// Limits every element to `[min, max]` in place.
     @discardableResult public func clamp_(min: Double? = nil, max: Double? = nil) throws -> Tensor {
         try inPlace { $0.clamp(min: min, max: max) }
+    }
+
+    /// `x = x * scale + shift` straight in storage when nothing needs recording (an optimizer or
+    /// clipping step under `noGrad`): no temporary tensor. Returns false when the change must be
+    /// recorded, for the general path to handle.
+    private func scaleInPlace(by scale: Double, adding shift: Double) throws -> Bool {
+        let gradMode = ThreadState.current.gradEnabled
+        if gradMode && isLeaf && requiresGrad {
+            throw AutogradError("a leaf Variable that requires grad is being used in an in-place operation.")
+        }
+        guard !(gradMode && requiresGrad) else { return false }
+        if dtype == .float64 {
+            storage.doubles.withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] = p[i] * scale + shift } }
+        } else {
+            let a = Float(scale), b = Float(shift)
+            storage.floats.withUnsafeMutableBufferPointer { p in
+                if b == 0 { for i in 0..<p.count { p[i] *= a } } else { for i in 0..<p.count { p[i] = p[i] * a + b } }
+            }
+            if dtype == .float16 { storage.roundToHalf() }
+        }
+        storage.version += 1
+        return true
     }
 
     /// Adds `other` into this tensor's storage with no checks and no graph: gradient accumulation.

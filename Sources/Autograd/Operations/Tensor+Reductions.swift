@@ -112,6 +112,7 @@ extension Tensor {
         let saved = SavedTensor(self)
         let reduce: (Tensor) -> Tensor = { t in dim.map { t.sum(dim: $0, keepdim: keepdim) } ?? t.sum() }
         let value: Tensor = noGrad {
+            if p == 2 && dim == nil { return sumOfSquares().sqrt() }
             let a = detach().abs()
             if p == .infinity {
                 if let dim { return a.max(dim: dim, keepdim: keepdim).values }
@@ -139,6 +140,14 @@ extension Tensor {
             let direction = p == 2 ? x : x * x.abs().pow(p - 2)
             return [direction * scale]
         }
+    }
+
+    /// Σx² in one pass (accumulated in Double): the 2-norm that clipping computes every step.
+    private func sumOfSquares() -> Tensor {
+        let acc = dtype == .float64
+            ? storage.doubles.withUnsafeBufferPointer { ReductionKernels.total($0) { $0 * $0 } }
+            : storage.floats.withUnsafeBufferPointer { ReductionKernels.total($0) { let d = Double($0); return d * d } }
+        return Tensor(acc, dtype: dtype)
     }
 
     /// `softmax` along `dim`: exponentials normalised to sum to 1, computed stably.

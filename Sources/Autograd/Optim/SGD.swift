@@ -1,3 +1,5 @@
+@_implementationOnly import AutogradKernels
+
 /// Stochastic gradient descent, optionally with momentum, Nesterov momentum and weight decay
 /// (`torch.optim.SGD`), with PyTorch's update, element by element:
 ///
@@ -82,27 +84,27 @@ public final class SGD: Optimizer {
         let nesterov, maximize, firstStep: Bool
     }
 
-    /// One parameter's update, in the element type, in PyTorch's order of roundings. `buffer` is
-    /// empty without momentum.
-    static func update<T: TensorScalar>(_ param: inout [T], _ grad: [T], _ buffer: inout [T], _ s: Settings) {
-        let wd = T(s.weightDecay), mom = T(s.momentum), keep = T(1 - s.dampening), step = T(-s.lr)
-        let useMomentum = s.momentum != 0
+    /// One parameter's update, in the element type, in PyTorch's order of roundings (fused
+    /// multiply-adds, in C so they run as hardware FMA: see `AutogradKernels/optim.c`). `buffer`
+    /// is empty without momentum.
+    static func update(_ param: inout [Float], _ grad: [Float], _ buffer: inout [Float], _ s: Settings) {
         param.withUnsafeMutableBufferPointer { p in
             grad.withUnsafeBufferPointer { g in
                 buffer.withUnsafeMutableBufferPointer { b in
-                    for i in 0..<p.count {
-                        var d = s.maximize ? -g[i] : g[i]
-                        if s.weightDecay != 0 { d = d.addingProduct(wd, p[i]) }   // grad.add(param, alpha=wd)
-                        if useMomentum {
-                            if s.firstStep {
-                                b[i] = d                                        // buf = clone(grad)
-                            } else {
-                                b[i] = (b[i] * mom).addingProduct(keep, d)      // buf.mul_(m).add_(grad, alpha=1-d)
-                            }
-                            d = s.nesterov ? d.addingProduct(mom, b[i]) : b[i]
-                        }
-                        p[i] = p[i].addingProduct(step, d)                      // param.add_(grad, alpha=-lr)
-                    }
+                    gl_sgd_update_f32(p.count, p.baseAddress, g.baseAddress, b.baseAddress, Float(s.lr),
+                                      Float(s.weightDecay), Float(s.momentum), Float(s.dampening),
+                                      s.nesterov ? 1 : 0, s.maximize ? 1 : 0, s.firstStep ? 1 : 0)
+                }
+            }
+        }
+    }
+
+    static func update(_ param: inout [Double], _ grad: [Double], _ buffer: inout [Double], _ s: Settings) {
+        param.withUnsafeMutableBufferPointer { p in
+            grad.withUnsafeBufferPointer { g in
+                buffer.withUnsafeMutableBufferPointer { b in
+                    gl_sgd_update_f64(p.count, p.baseAddress, g.baseAddress, b.baseAddress, s.lr, s.weightDecay,
+                                      s.momentum, s.dampening, s.nesterov ? 1 : 0, s.maximize ? 1 : 0, s.firstStep ? 1 : 0)
                 }
             }
         }
