@@ -140,6 +140,8 @@ public final class Tensor {
         let out = Tensor(storage: storage, shape: shape, dtype: dtype)
         if ThreadState.current.gradEnabled && inputs.contains(where: { $0.requiresGrad }) {
             out.gradFn = Node(name: name, inputs: inputs, rule: rule)
+        } else {
+            _ = SavedTensor.takeUnclaimed()   // nothing recorded: no node claims what was saved
         }
         return out
     }

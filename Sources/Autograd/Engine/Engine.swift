@@ -109,7 +109,7 @@ enum Engine {
                 let inputGrads = try rule(gradient)
                 try validate(inputGrads, of: node)
                 for hook in node.postHooks { hook(inputGrads, gradient) }
-                if !retainGraph { node.rule = nil }
+                if !retainGraph && node.savesTensors { node.rule = nil }
                 for (next, inputGrad) in zip(node.nextFunctions, inputGrads) {
                     guard let next else { continue }
                     let nextID = ObjectIdentifier(next)

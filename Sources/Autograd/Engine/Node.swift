@@ -21,6 +21,10 @@ public final class Node: CustomStringConvertible {
     var tensorHooks: [Hook] = []
     /// The output tensor that asked to keep its gradient (`retainGrad()`).
     weak var retainedOutput: Tensor?
+    /// Whether the rule holds saved tensors. Only such nodes are freed by a backward without
+    /// `retainGraph` (and refuse a second pass), as in PyTorch: `x + 1` can be backpropagated
+    /// through again, `x * x` cannot.
+    let savesTensors: Bool
     /// Called with the node's input and output gradients after it ran (module backward hooks).
     var postHooks: [([Tensor?], Tensor) -> Void] = []
 
@@ -33,6 +37,7 @@ public final class Node: CustomStringConvertible {
         self.inputDTypes = inputs.map(\.dtype)
         self.rule = rule
         self.variable = nil
+        self.savesTensors = SavedTensor.takeUnclaimed() > 0
         Node.counter += 1
         self.sequenceNumber = Node.counter
     }
@@ -45,6 +50,7 @@ public final class Node: CustomStringConvertible {
         self.inputDTypes = [leaf.dtype]
         self.rule = nil
         self.variable = leaf
+        self.savesTensors = false
         self.sequenceNumber = Int.max
     }
 
@@ -88,9 +94,19 @@ final class SavedTensor {
     let tensor: Tensor
     let version: Int
 
+    /// Saved tensors created since the last node was made: an operation saves its values, then
+    /// records its node, which claims them (see `Node.savesTensors`).
+    nonisolated(unsafe) private static var unclaimed = 0
+
+    static func takeUnclaimed() -> Int {
+        defer { unclaimed = 0 }
+        return unclaimed
+    }
+
     init(_ tensor: Tensor) {
         self.tensor = tensor
         self.version = tensor.storage.version
+        SavedTensor.unclaimed += 1
         SavedTensorStatistics.count += 1
         SavedTensorStatistics.elements += tensor.count
     }

@@ -150,19 +150,34 @@ extension Tensor {
         return Tensor(acc, dtype: dtype)
     }
 
-    /// `softmax` along `dim`: exponentials normalised to sum to 1, computed stably.
+    /// `softmax` along `dim`: exponentials normalised to sum to 1, computed stably
+    /// (`SoftmaxBackward0`: dx = y ⊙ (g − Σ g⊙y)).
     public func softmax(dim: Int) -> Tensor {
         let d = normalize(dim)
-        let shifted = self - noGrad { self.detach().max(dim: d, keepdim: true).values }
-        let e = shifted.exp()
-        return e / e.sum(dim: d, keepdim: true)
+        let y = noGrad { () -> Tensor in
+            let e = (detach() - detach().max(dim: d, keepdim: true).values).exp()
+            return e / e.sum(dim: d, keepdim: true)
+        }
+        let savedX = SavedTensor(self), savedY = SavedTensor(y)
+        return Tensor.result(y.storage, shape, dtype, inputs: [self], name: "SoftmaxBackward0") { g in
+            let y = isGradEnabled ? (try savedX.unpack()).softmax(dim: d) : try savedY.unpack()
+            return [y * (g - (g * y).sum(dim: d, keepdim: true))]
+        }
     }
 
-    /// `log_softmax` along `dim`: `x - logsumexp(x)`, computed stably.
+    /// `log_softmax` along `dim`: `x - logsumexp(x)`, computed stably
+    /// (`LogSoftmaxBackward0`: dx = g − softmax(x) Σ g).
     public func logSoftmax(dim: Int) -> Tensor {
         let d = normalize(dim)
-        let shifted = self - noGrad { self.detach().max(dim: d, keepdim: true).values }
-        return shifted - shifted.exp().sum(dim: d, keepdim: true).log()
+        let y = noGrad { () -> Tensor in
+            let shifted = detach() - detach().max(dim: d, keepdim: true).values
+            return shifted - shifted.exp().sum(dim: d, keepdim: true).log()
+        }
+        let savedX = SavedTensor(self), savedY = SavedTensor(y)
+        return Tensor.result(y.storage, shape, dtype, inputs: [self], name: "LogSoftmaxBackward0") { g in
+            let y = isGradEnabled ? (try savedX.unpack()).logSoftmax(dim: d) : try savedY.unpack()
+            return [g - y.exp() * g.sum(dim: d, keepdim: true)]
+        }
     }
 }
 

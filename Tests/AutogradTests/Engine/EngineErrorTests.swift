@@ -136,3 +136,36 @@ final class EngineErrorTests: XCTestCase {
         }
     }
 }
+
+/// What PyTorch frees after a backward pass, and what it lets you run through again.
+final class GraphReleaseTests: XCTestCase {
+    func testNodesThatSavedNothingCanBeBackpropagatedTwice() throws {
+        let x = Tensor([1.0, 2.0], requiresGrad: true)
+        let y = ((x + 1) * 2.0).sum()
+        try y.backward()
+        try y.backward()
+        XCTAssertEqual(x.grad?.scalars, [4, 4])
+    }
+
+    func testNodesThatSavedTensorsRefuseASecondPass() throws {
+        let x = Tensor([1.0, 2.0], requiresGrad: true)
+        let y = (x * x).sum()
+        try y.backward()
+        XCTAssertThrowsError(try y.backward()) { error in
+            XCTAssertEqual((error as? AutogradError)?.message, Engine.freedGraphMessage)
+        }
+    }
+
+    func testSoftmaxRecordsOneFusedNodeWithRightGradients() throws {
+        let x = Tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]], dtype: .float64, requiresGrad: true)
+        XCTAssertEqual(x.softmax(dim: 1).gradFn?.name, "SoftmaxBackward0")
+        XCTAssertEqual(x.logSoftmax(dim: 1).gradFn?.name, "LogSoftmaxBackward0")
+        let w = Tensor([[1.0, -2.0, 0.5], [0.25, 3.0, -1.0]], dtype: .float64)
+        XCTAssertTrue(try gradcheck({ ($0[0].softmax(dim: 1) * w).sum() }, inputs: [x]))
+        XCTAssertTrue(try gradcheck({ ($0[0].logSoftmax(dim: 0) * w).sum() }, inputs: [x]))
+        // Second order through the fused nodes (createGraph recomputes them differentiably).
+        let g = try grad(outputs: [(x.softmax(dim: 1) * w).sum()], inputs: [x], createGraph: true)[0]!
+        let h = try grad(outputs: [(g * g).sum()], inputs: [x])[0]!
+        XCTAssertEqual(h.shape, [2, 3])
+    }
+}
