@@ -125,6 +125,13 @@ struct ChartAxis {
         return "\(mantissa)e\(exponent)"
     }
 
+    /// A threshold or other round number as people write it: `1000`, `0.5`, `1e-7`, `2.5e6`.
+    static func readable(_ value: Double) -> String {
+        let magnitude = Swift.abs(value)
+        if value == 0 || (magnitude >= 1e-3 && magnitude < 1e5) { return String(format: "%g", value) }
+        return scientific(value)
+    }
+
     /// A compact value label with three significant digits (`0.234`, `1.2e-05`, `inf`).
     static func compact(_ value: Double) -> String {
         if value.isNaN { return "nan" }

@@ -191,8 +191,8 @@ public enum SVGChart {
         let steps = monitor.steps.map(Double.init)
         let series = names.map { ChartSeries($0, x: steps, y: monitor.norms(of: $0)) }
         let thresholds = showThresholds
-            ? [ReferenceLine("exploding above \(ChartAxis.compact(monitor.explodingThreshold))", at: monitor.explodingThreshold, color: "#C0392B"),
-               ReferenceLine("vanishing below \(ChartAxis.compact(monitor.vanishingThreshold))", at: monitor.vanishingThreshold, color: "#7F8C8D")]
+            ? [ReferenceLine("exploding above \(ChartAxis.readable(monitor.explodingThreshold))", at: monitor.explodingThreshold, color: "#C0392B"),
+               ReferenceLine("vanishing below \(ChartAxis.readable(monitor.vanishingThreshold))", at: monitor.vanishingThreshold, color: "#7F8C8D")]
             : []
         return line(series, title: title, xLabel: "step", yLabel: "gradient norm (log scale)", yScale: .log,
                     referenceLines: thresholds, width: width, height: height)

@@ -117,6 +117,7 @@ final class PlotTests: XCTestCase {
         let wide = ChartAxis.fitting([1e-30, 1e10], scale: .log)
         XCTAssertLessThanOrEqual(wide.ticks.count, 9)
         XCTAssertEqual(ChartAxis.fitting([1e6, 3e6], scale: .linear).label(2e6), "2e6")
+        XCTAssertEqual([1000, 0.5, 1e-7, 2.5e6].map(ChartAxis.readable), ["1000", "0.5", "1e-7", "2.5e6"])
     }
 
     func testTerminalLineChartHasAxesTicksAndLabels() {
@@ -168,6 +169,19 @@ final class PlotTests: XCTestCase {
               └───┬───┬───┬───┬
                1e-6   1e-4    0.01
         """)
+    }
+
+    func testDegenerateInputsDrawWithoutTrapping() throws {
+        for scale in [AxisScale.linear, .log] {
+            _ = TerminalChart.line([Double](), yScale: scale)
+            _ = TerminalChart.line([5], yScale: scale)
+            _ = TerminalChart.line([.nan, .infinity], yScale: scale)
+            _ = TerminalChart.bars([], scale: scale)
+            _ = TerminalChart.bars([("only", 0)], scale: scale)
+            _ = try assertWellFormed(SVGChart.line([], title: "", yScale: scale))
+            _ = try assertWellFormed(SVGChart.line([ChartSeries("one", [2])], title: "one point", yScale: scale))
+        }
+        _ = TerminalChart.gradientNorms(GradientMonitor([]))
     }
 
     func testGradientNormBarsFromAMonitor() throws {
