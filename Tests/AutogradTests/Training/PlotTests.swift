@@ -91,6 +91,28 @@ final class PlotTests: XCTestCase {
         XCTAssertLessThan(first * 100, last)
     }
 
+    func testGradientHeatmapHasACellPerLayerAndColumnAndAColourBar() throws {
+        let a = Tensor([1.0], requiresGrad: true), dead = Tensor([1.0], requiresGrad: true)
+        let monitor = GradientMonitor([("a", a), ("dead <layer>", dead)])
+        for step in 0..<300 {
+            a.grad = Tensor([step == 7 ? .nan : Foundation.pow(10, -Double(step) / 50)])
+            dead.grad = Tensor([0.0])
+            monitor.record()
+        }
+        let svg = SVGChart.gradientHeatmap(monitor, maxColumns: 100)
+        let document = try assertWellFormed(svg)
+        let labels = try texts(document)
+        XCTAssertTrue(labels.contains("dead <layer>") && labels.contains("a") && labels.contains("step"))
+        XCTAssertTrue(labels.contains("zero") && labels.contains("NaN/inf"))
+        XCTAssertTrue(labels.contains("1e-6") && labels.contains("1"), "\(labels)")
+        let fills = try document.nodes(forXPath: "//*[local-name()='rect']/@fill").compactMap(\.stringValue)
+        XCTAssertEqual(fills.count, 2 * 100 + 2 + 3)      // cells, key swatches, background, frame, colour bar
+        XCTAssertEqual(fills.filter { $0 == "#d62728" }.count, 1 + 1)  // the NaN step's column, and its key
+        XCTAssertEqual(fills.filter { $0 == "#e6e6e6" }.count, 100 + 1)
+        XCTAssertEqual(SVGChart.colourFor(0), "#440154")
+        XCTAssertEqual(SVGChart.colourFor(1), "#fde725")
+    }
+
     func testDeadLayerAndNaNLeaveGapsAndSayWhy() throws {
         let svg = SVGChart.line([ChartSeries("dead", [0, 0, 0]), ChartSeries("broken", [.nan, .nan, .nan]),
                                  ChartSeries("ok", [1e-3, .nan, 1e-1])], title: "gaps", yScale: .log)
@@ -200,7 +222,9 @@ final class PlotTests: XCTestCase {
         let flow = SVGChart.gradientFlow(monitor, title: "Gradient flow in a 5-layer sigmoid network", parameters: weights)
         let loss = SVGChart.lossCurve(losses, title: "Training loss of the same network", xLabel: "step", xStart: 0)
         _ = try assertWellFormed(flow)
+        let heatmap = SVGChart.gradientHeatmap(monitor, title: "Gradient norms by layer in the same network")
         _ = try assertWellFormed(loss)
+        _ = try assertWellFormed(heatmap)
         guard ProcessInfo.processInfo.environment["GRADLINGS_WRITE_DOC_IMAGES"] == "1" else { return }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
@@ -208,5 +232,6 @@ final class PlotTests: XCTestCase {
         try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
         try flow.write(to: images.appendingPathComponent("gradient-flow.svg"), atomically: true, encoding: .utf8)
         try loss.write(to: images.appendingPathComponent("loss-curve.svg"), atomically: true, encoding: .utf8)
+        try heatmap.write(to: images.appendingPathComponent("gradient-heatmap.svg"), atomically: true, encoding: .utf8)
     }
 }
