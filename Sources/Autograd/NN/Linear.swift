@@ -34,16 +34,15 @@ open class Linear: Module {
     open override func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank >= 1 && input.shape[input.rank - 1] == inFeatures,
                      "mat1 and mat2 shapes cannot be multiplied (\(input.count / Swift.max(input.shape.last ?? 1, 1))x\(input.shape.last ?? 0) and \(inFeatures)x\(outFeatures))")
-        let wT = weight.t()
-        guard let bias else { return input.matmul(wT) }
+        guard let bias else { return input.matmul(weight.t()) }
         switch input.rank {
         case 2:
-            return Tensor.addmm(bias, input, wT)
+            return Tensor.linear(input, weight, bias)
         case 3:
             let flat = input.reshape([-1, inFeatures])
-            return Tensor.addmm(bias, flat, wT).reshape(Array(input.shape.dropLast()) + [outFeatures])
+            return Tensor.linear(flat, weight, bias).reshape(Array(input.shape.dropLast()) + [outFeatures])
         default:
-            return input.matmul(wT) + bias
+            return input.matmul(weight.t()) + bias
         }
     }
 
