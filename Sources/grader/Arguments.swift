@@ -3,7 +3,7 @@ import GraderCore
 /// The grader's command line, parsed by hand (the package uses the toolchain only).
 struct Arguments {
     enum Command: String {
-        case check, list, hint, watch, reset, help
+        case check, list, hint, watch, reset, help, verify, quiz
     }
     enum Format: String { case text, json }
 
@@ -14,6 +14,10 @@ struct Arguments {
     var seed: UInt64?
     var course: String?
     var verbose = false
+    /// How many lessons or exercises `verify` works on at once.
+    var jobs = 2
+    /// For `quiz`: a file of answers to grade instead of asking.
+    var answers: String?
 
     static let usage = """
     grader: checks your Gradlings exercises.
@@ -24,6 +28,10 @@ struct Arguments {
       grader hint ID           the next hint for an exercise (one more each time)
       grader watch [ID]        re-check whenever you save (the first unfinished exercise if no ID)
       grader reset ID          restore the starter files; your version is kept as a backup
+      grader quiz N            a lesson's quiz in the terminal, each answer explained
+      grader quiz N --answers FILE   grade a file of answers (JSON {"question-id": choice index})
+      grader verify [NAME...]  instructors: every lesson prints what it shows, every quiz is sound,
+                               every solution passes, every starter and known mistake fails
       grader help              this text
 
     Options:
@@ -31,6 +39,7 @@ struct Arguments {
       --seed N                 replay the random inputs of an earlier run (check, watch)
       --no-color               no colours (also when NO_COLOR is set, or output is not a terminal)
       --course DIR             the course folder (default: found from the current folder)
+      --jobs N                 verify N items at once (default 2)
       --verbose                show more detail
       -h, --help               this text
 
@@ -64,13 +73,18 @@ struct Arguments {
                 guard let s = UInt64(v) else { throw GraderError("--seed needs a whole number ≥ 0, not \"\(v)\"") }
                 args.seed = s
             case "--course": args.course = try value(flag)
+            case "--jobs":
+                let v = try value(flag)
+                guard let n = Int(v), n >= 1 else { throw GraderError("--jobs needs a whole number ≥ 1, not \"\(v)\"") }
+                args.jobs = n
+            case "--answers": args.answers = try value(flag)
             default:
                 if arg.hasPrefix("-") {
                     throw GraderError("unknown option \(arg) (see `grader --help`)")
                 }
                 if !sawCommand {
                     guard let c = Command(rawValue: arg) else {
-                        throw GraderError("unknown command \"\(arg)\": use check, list, hint, watch or reset (see `grader --help`)")
+                        throw GraderError("unknown command \"\(arg)\": use check, list, hint, watch, reset, quiz or verify (see `grader --help`)")
                     }
                     args.command = c
                     sawCommand = true
@@ -87,13 +101,15 @@ struct Arguments {
             guard args.ids.count <= 1 else { throw GraderError("`grader watch` takes at most one exercise id") }
         case .list, .help:
             guard args.ids.isEmpty else { throw GraderError("`grader \(args.command.rawValue)` takes no exercise id") }
-        case .check: break
+        case .check, .verify: break
+        case .quiz:
+            guard args.ids.count == 1 else { throw GraderError("`grader quiz` needs a lesson number, e.g. `grader quiz 3`") }
         }
         if args.format == .json && ![.check, .list].contains(args.command) {
             throw GraderError("--format json works with check and list only")
         }
-        if args.seed != nil && ![.check, .watch].contains(args.command) {
-            throw GraderError("--seed works with check and watch only")
+        if args.seed != nil && ![.check, .watch, .verify].contains(args.command) {
+            throw GraderError("--seed works with check, watch and verify only")
         }
         return args
     }

@@ -22,6 +22,8 @@ struct Commands {
         case .reset: return try reset()
         case .watch: return try Watch(commands: self).run()
         case .help: print(Arguments.usage); return 0
+        case .verify: return try verify()
+        case .quiz: return try quiz()
         }
     }
 

@@ -1,0 +1,123 @@
+import Foundation
+
+/// `grader verify`: proves the course is consistent. Every exercise's manifest is valid, its
+/// solution passes every check (hidden ones included), its starter fails at least one, and each
+/// known mistake fails as its `expect.json` declares; every lesson's listings print what the
+/// lesson shows, and every quiz is well-formed with its predictions computed.
+public struct CourseVerifier {
+    /// One line of the verdict.
+    public struct Item: Sendable {
+        public var name: String
+        public var passed: Bool
+        public var detail: String
+        public var problems: [String]
+    }
+
+    let grader: Grader
+    let lessonVerifier: LessonVerifier
+    /// The seed every check runs with, so verification is reproducible.
+    public var seed: UInt64 = 1
+
+    public init(grader: Grader) throws {
+        self.grader = grader
+        lessonVerifier = LessonVerifier(runner: ProgramRunner(compiler: try grader.compiler()))
+    }
+
+    /// Verifies everything (or only the lessons and exercises named), `jobs` at a time, calling
+    /// `report` with each item in order as soon as it and all before it are done.
+    public func verify(only names: [String] = [], jobs: Int = 2, report: @escaping (Item) -> Void) throws -> [Item] {
+        let course = grader.course
+        var groups: [() -> [Item]] = []
+        for lesson in try course.lessons() where names.isEmpty || names.contains(lesson.folderName) || names.contains(String(lesson.number)) || names.contains("lesson\(lesson.number)") {
+            groups.append { [lessonVerifier] in
+                var items: [Item] = []
+                do {
+                    let (problems, count) = try lessonVerifier.verifyListings(lesson)
+                    items.append(Item(name: "lesson \(lesson.folderName)", passed: problems.isEmpty,
+                                      detail: "\(count) listings print what the lesson shows", problems: problems))
+                    let (quizProblems, questions) = try lessonVerifier.verifyQuiz(lesson)
+                    items.append(Item(name: "quiz \(lesson.folderName)", passed: quizProblems.isEmpty,
+                                      detail: "\(questions) questions, well-formed, predictions computed", problems: quizProblems))
+                } catch {
+                    items.append(Item(name: "lesson \(lesson.folderName)", passed: false, detail: "", problems: ["\(error)"]))
+                }
+                return items
+            }
+        }
+        for entry in try course.entries() {
+            switch entry {
+            case let .broken(folder, error):
+                if names.isEmpty || names.contains(folder) {
+                    groups.append { [Item(name: "exercise \(folder)", passed: false, detail: "", problems: [error.message])] }
+                }
+            case let .valid(exercise):
+                if names.isEmpty || names.contains(exercise.id) || names.contains(exercise.folderName) {
+                    // One exercise's runs stay in one worker: they share its compile cache folder.
+                    groups.append { self.verify(exercise) }
+                }
+            }
+        }
+        var results = [[Item]?](repeating: nil, count: groups.count)
+        let lock = NSLock()
+        var nextToReport = 0
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, groups.count))) { worker in
+            var index = worker
+            while index < groups.count {
+                let items = groups[index]()
+                lock.lock()
+                results[index] = items
+                while nextToReport < groups.count, let ready = results[nextToReport] {
+                    ready.forEach(report)
+                    nextToReport += 1
+                }
+                lock.unlock()
+                index += max(1, min(jobs, groups.count))
+            }
+        }
+        return results.flatMap { $0 ?? [] }
+    }
+
+    func verify(_ exercise: Exercise) -> [Item] {
+        var items: [Item] = []
+        let name = exercise.id
+        func check(_ sources: URL, hidden: Bool) throws -> ExerciseResult {
+            try grader.check(Grader.CheckRequest(exercise: exercise, seed: seed, sourcesDirectory: sources,
+                                                 includeHidden: hidden && exercise.hasHiddenChecks))
+        }
+        do {
+            let solution = try check(exercise.solutionDirectory, hidden: true)
+            let failing = solution.checks.filter { $0.status != .passed }
+            items.append(Item(name: "\(name) solution", passed: solution.passed,
+                              detail: "passes all \(solution.checks.count) checks",
+                              problems: solution.passed ? [] : (solution.compileFailure.map { ["does not compile: \($0.summary)"] } ?? [])
+                                + failing.map { "\($0.id) \($0.status.rawValue): \($0.message)" }))
+        } catch {
+            items.append(Item(name: "\(name) solution", passed: false, detail: "", problems: ["\(error)"]))
+        }
+        do {
+            let starter = try check(exercise.starterDirectory, hidden: false)
+            var problems: [String] = []
+            if starter.status == .compileError { problems.append("the starter must compile: \(starter.compileFailure?.summary ?? "")") }
+            else if starter.passed { problems.append("the starter passes every check: a student would be done before starting") }
+            items.append(Item(name: "\(name) starter", passed: problems.isEmpty,
+                              detail: "fails \(starter.checks.count - starter.passedChecks) of \(starter.checks.count) checks", problems: problems))
+        } catch {
+            items.append(Item(name: "\(name) starter", passed: false, detail: "", problems: ["\(error)"]))
+        }
+        for mistake in exercise.mistakeNames() {
+            let item = "\(name) mistake \(mistake)"
+            do {
+                let expectationURL = exercise.mistakesDirectory.appendingPathComponent(mistake).appendingPathComponent("expect.json")
+                let expectation = try MistakeExpectation.load(expectationURL, displayPath: "\(exercise.displayPath)/mistakes/\(mistake)/expect.json")
+                let sources = try exercise.mistakeSources(mistake)
+                defer { try? FileManager.default.removeItem(at: sources) }
+                let result = try check(sources, hidden: true)
+                let problems = result.passed ? ["passes every check, but it is a known mistake that must fail"] : expectation.mismatches(result)
+                items.append(Item(name: item, passed: problems.isEmpty, detail: "fails as declared", problems: problems))
+            } catch {
+                items.append(Item(name: item, passed: false, detail: "", problems: ["\(error)"]))
+            }
+        }
+        return items
+    }
+}
