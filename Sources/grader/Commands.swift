@@ -185,6 +185,7 @@ struct Commands {
                 print(mark + e.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  " + colored + "  "
                       + String(e.points).leftPadded(6) + "  " + title + "  " + style.dim(e.lesson))
             }
+            printLessons()
             let done = entries.filter { $0.status == "done" }
             print("")
             print("\(done.count) of \(entries.count) done · \(done.reduce(0) { $0 + $1.points })/\(entries.reduce(0) { $0 + $1.points }) points")

@@ -86,3 +86,19 @@ enum QuizProgress {
         return (correct, total)
     }
 }
+
+extension Commands {
+    /// The lessons with their quiz progress, under the exercises in `grader list`.
+    func printLessons() {
+        guard let lessons = try? course.lessons(), !lessons.isEmpty else { return }
+        print("")
+        print(style.bold("  LESSON  QUIZ     TITLE"))
+        for lesson in lessons {
+            let progress = QuizProgress.load(course: course, lesson: lesson)
+            let quiz = progress.map { "\($0.correct)/\($0.total)" } ?? "—"
+            let mark = progress.map { $0.correct == $0.total } == true ? style.green("✓ ") : "  "
+            print(mark + String(lesson.number).leftPadded(6) + "  " + quiz.padding(toLength: 7, withPad: " ", startingAt: 0)
+                  + "  " + lesson.title() + style.dim("  (grader quiz \(lesson.number))"))
+        }
+    }
+}
