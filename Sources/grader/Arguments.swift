@@ -4,8 +4,10 @@ import GraderCore
 struct Arguments {
     enum Command: String {
         case check, list, hint, watch, reset, help, verify, quiz
+        // Instructors and CI (GradeCommand.swift, ReleaseCommand.swift, NewCommand.swift).
+        case grade, gradeAll = "grade-all", release, new, gradescopeBundle = "gradescope-bundle"
     }
-    enum Format: String { case text, json }
+    enum Format: String { case text, json, junit, gradescope }
 
     var command: Command = .help
     var ids: [String] = []
@@ -18,6 +20,11 @@ struct Arguments {
     var jobs = 2
     /// For `quiz`: a file of answers to grade instead of asking.
     var answers: String?
+    /// For the grading commands: where the report (`--out`) and the gradebook (`--csv`) go.
+    var out: String?
+    var csv: String?
+    /// For `new`: the lesson number an exercise belongs to.
+    var lesson: Int?
 
     static let usage = """
     grader: checks your Gradlings exercises.
@@ -32,10 +39,19 @@ struct Arguments {
       grader quiz N --answers FILE   grade a file of answers (JSON {"question-id": choice index})
       grader verify [NAME...]  instructors: every lesson prints what it shows, every quiz is sound,
                                every solution passes, every starter and known mistake fails
+      grader grade DIR         instructors: grade one submission (hidden checks included; seed 0)
+      grader grade-all DIR     grade every submission folder in DIR (one per student) [--csv FILE]
+      grader release DIR       write the student edition (no solutions, mistakes, hidden checks)
+      grader new exN-slug --lesson N   scaffold an exercise; `grader new lesson NN-slug`: a lesson
+      grader gradescope-bundle FILE.zip   the autograder zip (setup.sh, run_autograder, the course)
       grader help              this text
 
     Options:
       --format text|json       output for people (default) or for tools (check, list)
+               |junit|gradescope   grade and grade-all also write JUnit XML or Gradescope results
+      --out FILE               write the grade report to FILE instead of the terminal
+      --csv FILE               grade-all: write the gradebook (student, points per exercise, total)
+      --lesson N               new: the lesson the exercise belongs to
       --seed N                 replay the random inputs of an earlier run (check, watch)
       --no-color               no colours (also when NO_COLOR is set, or output is not a terminal)
       --course DIR             the course folder (default: found from the current folder)
@@ -78,13 +94,19 @@ struct Arguments {
                 guard let n = Int(v), n >= 1 else { throw GraderError("--jobs needs a whole number ≥ 1, not \"\(v)\"") }
                 args.jobs = n
             case "--answers": args.answers = try value(flag)
+            case "--out": args.out = try value(flag)
+            case "--csv": args.csv = try value(flag)
+            case "--lesson":
+                let v = try value(flag)
+                guard let n = Int(v), n >= 0 else { throw GraderError("--lesson needs a lesson number, not \"\(v)\"") }
+                args.lesson = n
             default:
                 if arg.hasPrefix("-") {
                     throw GraderError("unknown option \(arg) (see `grader --help`)")
                 }
                 if !sawCommand {
                     guard let c = Command(rawValue: arg) else {
-                        throw GraderError("unknown command \"\(arg)\": use check, list, hint, watch, reset, quiz or verify (see `grader --help`)")
+                        throw GraderError("unknown command \"\(arg)\": use check, list, hint, watch, reset, quiz, verify, grade, grade-all, release, new or gradescope-bundle (see `grader --help`)")
                     }
                     args.command = c
                     sawCommand = true
@@ -104,12 +126,18 @@ struct Arguments {
         case .check, .verify: break
         case .quiz:
             guard args.ids.count == 1 else { throw GraderError("`grader quiz` needs a lesson number, e.g. `grader quiz 3`") }
+        case .grade, .gradeAll, .release, .new, .gradescopeBundle:
+            try args.validateGrading()
         }
-        if args.format == .json && ![.check, .list].contains(args.command) {
-            throw GraderError("--format json works with check and list only")
+        let grading: [Command] = [.grade, .gradeAll]
+        if args.format == .json && ![.check, .list].contains(args.command) && !grading.contains(args.command) {
+            throw GraderError("--format json works with check, list, grade and grade-all only")
         }
-        if args.seed != nil && ![.check, .watch, .verify].contains(args.command) {
-            throw GraderError("--seed works with check, watch and verify only")
+        if [.junit, .gradescope].contains(args.format) && !grading.contains(args.command) {
+            throw GraderError("--format \(args.format.rawValue) works with grade and grade-all only")
+        }
+        if args.seed != nil && ![.check, .watch, .verify].contains(args.command) && !grading.contains(args.command) {
+            throw GraderError("--seed works with check, watch, verify, grade and grade-all only")
         }
         return args
     }

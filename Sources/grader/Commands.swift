@@ -24,6 +24,7 @@ struct Commands {
         case .help: print(Arguments.usage); return 0
         case .verify: return try verify()
         case .quiz: return try quiz()
+        case .grade, .gradeAll, .release, .new, .gradescopeBundle: return try runGrading()
         }
     }
 

@@ -1,0 +1,169 @@
+import Foundation
+
+/// Grades students' submissions with the course's own checks, hidden ones included.
+///
+/// Only the files each manifest lists as student-editable are taken from a submission; the
+/// manifests, checks and everything else come from the course, so a submission that edits a check
+/// or a manifest changes nothing. The files are copied (regular files only, no symlinks, at most
+/// 1 MB each) into a private staging folder before compiling, so a submission cannot point a
+/// student file at the course's solution or at anything else outside itself.
+public struct SubmissionGrader: Sendable {
+    public let grader: Grader
+    /// Fixed by default so grading is deterministic: the same submission and seed give the same
+    /// score (each check's random inputs derive from the seed and the check's id).
+    public var seed: UInt64
+    /// A student file larger than this is refused (a real answer is a few kilobytes).
+    public var maxFileBytes = 1_000_000
+
+    public init(grader: Grader, seed: UInt64 = 0) {
+        self.grader = grader
+        self.seed = seed
+    }
+
+    /// The course's gradable exercises, and the broken folders as messages.
+    public func exercises() throws -> (exercises: [Exercise], errors: [String]) {
+        var exercises: [Exercise] = [], errors: [String] = []
+        for entry in try grader.course.entries() {
+            switch entry {
+            case let .valid(exercise): exercises.append(exercise)
+            case let .broken(_, error): errors.append(error.message)
+            }
+        }
+        return (exercises, errors)
+    }
+
+    /// Grades every exercise of one submission, `jobs` exercises at a time.
+    public func grade(submission: URL, student: String? = nil, jobs: Int = 2) throws -> SubmissionGrade {
+        let (exercises, errors) = try self.exercises()
+        let start = Date()
+        var grades = [ExerciseGrade?](repeating: nil, count: exercises.count)
+        let lock = NSLock()
+        let workers = max(1, min(jobs, exercises.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: exercises.count, by: workers) {
+                let grade = self.grade(exercises[index], submission: submission)
+                lock.lock(); grades[index] = grade; lock.unlock()
+            }
+        }
+        return SubmissionGrade(student: student ?? submission.standardizedFileURL.lastPathComponent, submission: submission.path,
+                               seed: seed, exercises: grades.compactMap { $0 }, errors: errors,
+                               executionSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// Where a submission keeps this exercise's files: `<submission>/Exercises/<folder>/` as in the
+    /// course, or `<submission>/<folder>/` for a submission that holds exercise folders directly.
+    public func sourceDirectory(of exercise: Exercise, in submission: URL) -> URL? {
+        let candidates = [submission.appendingPathComponent("Exercises").appendingPathComponent(exercise.folderName),
+                          submission.appendingPathComponent(exercise.folderName)]
+        return candidates.first { dir in
+            exercise.manifest.files.contains { FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) }
+        }
+    }
+
+    /// Grades one exercise of one submission. Never throws: whatever happens becomes the
+    /// exercise's status, so one exercise (or one student) never stops the others.
+    public func grade(_ exercise: Exercise, submission: URL) -> ExerciseGrade {
+        let start = Date()
+        var grade = ExerciseGrade(id: exercise.id, folder: exercise.folderName, title: exercise.manifest.title, status: .notAttempted,
+                                  score: 0, maxScore: exercise.manifest.points, passedChecks: 0, totalChecks: 0, hiddenChecks: 0,
+                                  message: "", seconds: 0, checks: [])
+        defer { grade.seconds = Date().timeIntervalSince(start) }
+        let fm = FileManager.default
+        guard let source = sourceDirectory(of: exercise, in: submission) else {
+            grade.message = "not submitted: \(exercise.displayPath)/\(exercise.manifest.files.joined(separator: ", ")) not found"
+            return grade
+        }
+        let staging = fm.temporaryDirectory.appendingPathComponent("gradlings-grade-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: staging) }
+        let stagedExercise = staging.appendingPathComponent("Exercises").appendingPathComponent(exercise.folderName)
+        do {
+            switch try stage(exercise, from: source, to: stagedExercise) {
+            case let .missing(file):
+                grade.message = "not submitted: \(exercise.displayPath)/\(file) is missing"
+                return grade
+            case let .refused(reason):
+                grade.status = .compileError
+                grade.message = reason
+                return grade
+            case .starter:
+                grade.message = "not started: the submitted files are the starter"
+                return grade
+            case .staged:
+                break
+            }
+            let result = try grader.check(Grader.CheckRequest(exercise: exercise, seed: seed, sourcesDirectory: stagedExercise,
+                                                             includeHidden: exercise.hasHiddenChecks))
+            apply(result, to: &grade, points: exercise.manifest.points)
+            grade = grade.replacingPaths(staging.standardizedFileURL.path + "/", with: "")
+        } catch {
+            grade.status = .graderError
+            grade.message = (error as? GraderError)?.message ?? "\(error)"
+        }
+        return grade
+    }
+
+    enum Staging { case staged, missing(String), refused(String), starter }
+
+    /// Copies the listed student files (and nothing else) from `source` into `target`.
+    func stage(_ exercise: Exercise, from source: URL, to target: URL) throws -> Staging {
+        let fm = FileManager.default
+        var allStarter = true
+        for file in exercise.manifest.files {
+            let url = source.appendingPathComponent(file)
+            guard let attributes = try? fm.attributesOfItem(atPath: url.path) else { return .missing(file) }
+            let display = "\(exercise.displayPath)/\(file)"
+            guard attributes[.type] as? FileAttributeType == .typeRegular else {
+                return .refused("\(display) is not a regular file (a link or a folder): submit the file itself")
+            }
+            if let size = attributes[.size] as? Int, size > maxFileBytes {
+                return .refused("\(display) is \(size) bytes: larger than the \(maxFileBytes) bytes a student file may have")
+            }
+            let data = try Data(contentsOf: url)
+            if data != fm.contents(atPath: exercise.starterDirectory.appendingPathComponent(file).path) { allStarter = false }
+            let destination = target.appendingPathComponent(file)
+            try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: destination)
+        }
+        return allStarter ? .starter : .staged
+    }
+
+    private func apply(_ result: ExerciseResult, to grade: inout ExerciseGrade, points: Int) {
+        grade.checks = result.checks.map {
+            GradedCheck(id: $0.id, title: $0.title, status: $0.status, hidden: $0.hidden, weight: $0.weight, message: $0.message)
+        }
+        grade.passedChecks = result.passedChecks
+        grade.totalChecks = result.checks.count
+        grade.hiddenChecks = result.checks.filter(\.hidden).count
+        if result.status == .compileError {
+            grade.status = .compileError
+            grade.message = result.compileFailure?.summary ?? "does not compile"
+            return
+        }
+        grade.score = Scoring.score(points: points, checks: result.checks)
+        if result.checks.isEmpty {
+            grade.status = .failed
+            grade.message = "the program reported no checks"
+        } else if grade.passedChecks == grade.totalChecks {
+            grade.status = .passed
+        } else {
+            grade.status = grade.passedChecks > 0 ? .partial : .failed
+            let failing = result.checks.filter { $0.status != .passed }
+            grade.message = "\(failing.count) of \(grade.totalChecks) checks did not pass"
+        }
+    }
+}
+
+extension ExerciseGrade {
+    /// The staging folder's path, which means nothing to a student, replaced in every message
+    /// (`/tmp/gradlings-grade-…/Exercises/ex1-…/Cubic.swift:3` → `Exercises/ex1-…/Cubic.swift:3`).
+    func replacingPaths(_ path: String, with replacement: String) -> ExerciseGrade {
+        var copy = self
+        copy.message = message.replacingOccurrences(of: path, with: replacement)
+        copy.checks = checks.map { check in
+            var check = check
+            check.message = check.message.replacingOccurrences(of: path, with: replacement)
+            return check
+        }
+        return copy
+    }
+}
