@@ -47,7 +47,7 @@ public struct CourseVerifier {
         for entry in try course.entries() {
             switch entry {
             case let .broken(folder, error):
-                if names.isEmpty || names.contains(folder) {
+                if names.isEmpty || names.contains(folder) || names.contains(where: { folder.hasPrefix($0 + "-") }) {
                     groups.append { [Item(name: "exercise \(folder)", passed: false, detail: "", problems: [error.message])] }
                 }
             case let .valid(exercise):
