@@ -1,15 +1,16 @@
-// Exercise · Huber loss with a hand-written backward
+// Exercise 10 · Huber loss with a hand-written backward        (Lesson 10: Custom functions)
 //
 // The Huber loss of a residual r is quadratic near 0 and linear far from it:
 //
-//     huber(r) = 0.5 · r²                 if |r| ≤ delta
+//     huber(r) = 0.5 · r²                  if |r| ≤ delta
 //              = delta · (|r| − 0.5·delta)  otherwise
 //
 // Write it as a custom autograd `Function`: `forward` computes the values (its operations are not
-// recorded), `backward` receives d loss / d output and returns d loss / d r — the chain rule
-// written out by hand. Then write `huberLoss`, the mean Huber loss of predictions vs targets.
+// recorded), `backward` receives gradOutput = d loss / d output and returns [d loss / d r]: the
+// chain rule, written out by hand. Then write `huberLoss`, the mean Huber loss of predictions
+// against targets, using your function.
 //
-// Replace each todo(...) and run `grader check huber`.
+// Run:   swift run grader check ex10          Stuck?   swift run grader hint ex10
 import Autograd
 import GraderKit
 
@@ -22,11 +23,11 @@ struct Huber: Function {
     }
 
     func backward(_ ctx: FunctionContext, _ gradOutput: Tensor) throws -> [Tensor?] {
-        todo("return [d loss / d r]: gradOutput times huber'(r)")
+        todo("return [d loss / d r]: gradOutput times huber'(r), element by element")
     }
 }
 
 /// The mean Huber loss of `prediction` against `target`.
 func huberLoss(prediction: Tensor, target: Tensor, delta: Double) throws -> Tensor {
-    todo("apply Huber to the residuals prediction − target and take the mean")
+    todo("apply your Huber to the residuals prediction − target and take the mean")
 }

@@ -1,4 +1,4 @@
-// Exercise · Huber loss with a hand-written backward — a solution.
+// Exercise 10 · Huber loss with a hand-written backward — a solution.
 import Autograd
 import GraderKit
 
@@ -17,8 +17,8 @@ struct Huber: Function {
     func backward(_ ctx: FunctionContext, _ gradOutput: Tensor) throws -> [Tensor?] {
         let r = try ctx.savedTensors[0]
         let small = r.abs() <= delta
-        let slope = r  // forgot that the slope is clipped to ±delta
-        return [gradOutput * slope]
+        let slope = r                                             // forgot that the slope is capped at ±delta
+        return [gradOutput * slope]                               // the chain rule
     }
 }
 
