@@ -10,7 +10,7 @@ public enum CourseRelease {
         if last == ".git" || last == ".grader" || last.hasPrefix(".build") { return false }
         // Exercises/<exercise>/solution, …/mistakes, …/checks/hidden
         if components.count == 3 && components[0] == "Exercises" && (last == "solution" || last == "mistakes") { return false }
-        if components.count == 4 && components[0] == "Exercises" && components[2] == "checks" && last == "hidden" { return !keepHiddenChecks }
+        if components.count == 4 && components[0] == "Exercises" && components[2] == "checks" && last == "hidden" { return keepHiddenChecks }
         return true
     }
 
