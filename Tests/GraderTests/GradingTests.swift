@@ -103,6 +103,7 @@ final class GradingTests: XCTestCase {
         XCTAssertEqual(fx5.status, .failed)
         XCTAssertEqual(fx5.score, 0)
         XCTAssertEqual(fx5.checks.first?.status, .timedOut)
+        XCTAssertGreaterThan(fx5.seconds, 1.4, "the 1.5 s limit was reached")
         XCTAssertEqual(alice.score, 4.67)
         XCTAssertEqual(alice.maxScore, 9)
     }
