@@ -52,14 +52,15 @@ struct Arguments {
       --out FILE               write the grade report to FILE instead of the terminal
       --csv FILE               grade-all: write the gradebook (student, points per exercise, total)
       --lesson N               new: the lesson the exercise belongs to
-      --seed N                 replay the random inputs of an earlier run (check, watch)
+      --seed N                 replay the random inputs of an earlier run (check, watch; grade: default 0)
       --no-color               no colours (also when NO_COLOR is set, or output is not a terminal)
       --course DIR             the course folder (default: found from the current folder)
-      --jobs N                 verify N items at once (default 2)
+      --jobs N                 verify or grade N items at once (default 2)
       --verbose                show more detail
       -h, --help               this text
 
     Exit status: 0 all checked exercises pass, 1 some check failed, 2 usage or configuration error.
+    grade and grade-all exit 0 whenever grading worked, whatever the score (see docs/grading.md).
     IDs are the short names from `grader list` (ex1) or folder names (ex1-cubic-gradient).
     """
 
