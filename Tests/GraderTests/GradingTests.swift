@@ -61,6 +61,9 @@ final class GradingTests: XCTestCase {
             let bob = subs.appendingPathComponent("bob")
             try FileManager.default.createDirectory(at: bob.appendingPathComponent("fx1-pass"), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: fx.appendingPathComponent("fx1-pass/solution/Double.swift"), to: bob.appendingPathComponent("fx1-pass/Double.swift"))
+            let dave = subs.appendingPathComponent("dave/gradlings-main/Exercises/fx1-pass")   // a zipped course folder
+            try FileManager.default.createDirectory(at: dave, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: fx.appendingPathComponent("fx1-pass/solution/Double.swift"), to: dave.appendingPathComponent("Double.swift"))
             let carol = subs.appendingPathComponent("carol, \"=x\"")
             try FileManager.default.createDirectory(at: carol.appendingPathComponent("fx1-pass"), withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(at: carol.appendingPathComponent("fx1-pass/Double.swift"),
@@ -117,6 +120,7 @@ final class GradingTests: XCTestCase {
         XCTAssertEqual(carol.exercises[0].status, .compileError)
         XCTAssertTrue(carol.exercises[0].message.contains("not a regular file"), carol.exercises[0].message)
         XCTAssertEqual(carol.score, 0)
+        XCTAssertEqual(try grade("dave").exercises.map(\.status), [.passed, .notAttempted, .notAttempted], "found inside the one folder")
     }
 
     func testSameSubmissionAndSeedGiveTheSameScore() throws {
@@ -138,6 +142,7 @@ final class GradingTests: XCTestCase {
             "alice,3,1.67,0,4.67,9",
             "bob,3,0,0,3,9",
             "\"carol, \"\"=x\"\"\",0,0,0,0,9",
+            "dave,3,0,0,3,9",
             "",
         ])
         XCTAssertEqual(Gradebook.field("=HYPERLINK(1)"), "'=HYPERLINK(1)")
@@ -182,7 +187,7 @@ final class GradingTests: XCTestCase {
         let root = try XCTUnwrap(document.rootElement())
         XCTAssertEqual(root.name, "testsuites")
         let suites = root.elements(forName: "testsuite")
-        XCTAssertEqual(suites.count, 9, "one per student and exercise")
+        XCTAssertEqual(suites.count, 12, "one per student and exercise")
         let cases = try root.nodes(forXPath: "//testcase")
         let failures = try root.nodes(forXPath: "//testcase/failure")
         XCTAssertEqual(root.attribute(forName: "tests")?.stringValue, String(cases.count))

@@ -51,10 +51,19 @@ public struct SubmissionGrader: Sendable {
     }
 
     /// Where a submission keeps this exercise's files: `<submission>/Exercises/<folder>/` as in the
-    /// course, or `<submission>/<folder>/` for a submission that holds exercise folders directly.
+    /// course, or `<submission>/<folder>/` for a submission that holds exercise folders directly;
+    /// a submission whose only content is one folder (a zipped `gradlings/`) is looked into.
     public func sourceDirectory(of exercise: Exercise, in submission: URL) -> URL? {
-        let candidates = [submission.appendingPathComponent("Exercises").appendingPathComponent(exercise.folderName),
-                          submission.appendingPathComponent(exercise.folderName)]
+        var roots = [submission]
+        let visible = ((try? FileManager.default.contentsOfDirectory(atPath: submission.path)) ?? []).filter { !$0.hasPrefix(".") && !$0.hasPrefix("__") }
+        var isDirectory: ObjCBool = false
+        if visible.count == 1, FileManager.default.fileExists(atPath: submission.appendingPathComponent(visible[0]).path, isDirectory: &isDirectory),
+           isDirectory.boolValue, visible[0] != "Exercises", visible[0] != exercise.folderName {
+            roots.append(submission.appendingPathComponent(visible[0]))
+        }
+        let candidates = roots.flatMap { root in
+            [root.appendingPathComponent("Exercises").appendingPathComponent(exercise.folderName), root.appendingPathComponent(exercise.folderName)]
+        }
         return candidates.first { dir in
             exercise.manifest.files.contains { FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) }
         }
