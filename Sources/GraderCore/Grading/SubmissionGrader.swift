@@ -52,7 +52,9 @@ public struct SubmissionGrader: Sendable {
 
     /// Where a submission keeps this exercise's files: `<submission>/Exercises/<folder>/` as in the
     /// course, or `<submission>/<folder>/` for a submission that holds exercise folders directly;
-    /// a submission whose only content is one folder (a zipped `gradlings/`) is looked into.
+    /// a submission whose only content is one folder (a zipped `gradlings/`) is looked into; the
+    /// student files themselves at the top of either (`<submission>/Cubic.swift`, as Gradescope's
+    /// upload of single files leaves them) count when their names belong to this exercise alone.
     public func sourceDirectory(of exercise: Exercise, in submission: URL) -> URL? {
         var roots = [submission]
         let visible = ((try? FileManager.default.contentsOfDirectory(atPath: submission.path)) ?? []).filter { !$0.hasPrefix(".") && !$0.hasPrefix("__") }
@@ -61,8 +63,14 @@ public struct SubmissionGrader: Sendable {
            isDirectory.boolValue, visible[0] != "Exercises", visible[0] != exercise.folderName {
             roots.append(submission.appendingPathComponent(visible[0]))
         }
-        let candidates = roots.flatMap { root in
+        var candidates = roots.flatMap { root in
             [root.appendingPathComponent("Exercises").appendingPathComponent(exercise.folderName), root.appendingPathComponent(exercise.folderName)]
+        }
+        // Gradescope's drag-and-drop upload puts the files themselves at the top (`Cubic.swift`):
+        // accepted when no other exercise has a student file of the same name.
+        if exercise.manifest.files.allSatisfy({ !$0.contains("/") }) {
+            let others = ((try? exercises().exercises) ?? []).filter { $0.id != exercise.id }.flatMap(\.manifest.files)
+            if !exercise.manifest.files.contains(where: { others.contains($0) }) { candidates += roots }
         }
         return candidates.first { dir in
             exercise.manifest.files.contains { FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) }
