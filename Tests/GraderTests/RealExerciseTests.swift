@@ -9,6 +9,9 @@ final class RealExerciseTests: XCTestCase {
     func verify(_ id: String) throws {
         let course = Course(root: Self.courseRoot)
         guard let exercise = try? course.exercise(named: id) else { throw XCTSkip("\(id) is not in Exercises/") }
+        guard FileManager.default.fileExists(atPath: exercise.solutionDirectory.path) else {
+            throw XCTSkip("\(id) has no solution/: this is the student edition (`grader release` leaves the answers out)")
+        }
         if case let .failure(error) = Runtime.find(in: Fixtures.binDirectory, sourcesDirectory: nil) {
             throw XCTSkip("the course runtime is not built (\(error.message))")
         }

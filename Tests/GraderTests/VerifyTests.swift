@@ -15,6 +15,9 @@ final class VerifyTests: XCTestCase {
         let fm = FileManager.default
         let dir = fm.temporaryDirectory.appendingPathComponent("verify-tests-\(UUID().uuidString)")
         let exercise = dir.appendingPathComponent("Exercises/ex1-cubic-gradient")
+        guard fm.fileExists(atPath: Self.repository.appendingPathComponent("Exercises/ex1-cubic-gradient/mistakes/wrong-sign").path) else {
+            throw XCTSkip("ex1 has no mistakes/: this is the student edition (`grader release` leaves the answers out)")
+        }
         try fm.createDirectory(at: exercise.deletingLastPathComponent(), withIntermediateDirectories: true)
         try fm.copyItem(at: Self.repository.appendingPathComponent("Exercises/ex1-cubic-gradient"), to: exercise)
         for name in try fm.contentsOfDirectory(atPath: exercise.appendingPathComponent("mistakes").path) where name != "wrong-sign" {
