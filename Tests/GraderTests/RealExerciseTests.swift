@@ -44,5 +44,5 @@ final class RealExerciseTests: XCTestCase {
     }
 
     func testCubicGradient() throws { try verify("ex1") }
-    func testHuberLoss() throws { try verify("huber") }
+    func testHuberLoss() throws { try verify("ex10") }
 }
