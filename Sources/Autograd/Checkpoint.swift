@@ -34,10 +34,18 @@ public func checkpoint(_ function: @escaping ([Tensor]) throws -> Tensor, _ inpu
     let boundary = CheckpointBoundary(of: probeOutput, probes: probes, createdFrom: firstNode)
 
     let saved = inputs.map(SavedTensor.init)
+    let reentry = ReentryGuard()
     let outside = boundary.nodes
     let shape = probeOutput.shape
     return Tensor.result(probeOutput.storage, shape, probeOutput.dtype, inputs: inputs + boundary.standIns,
                          name: "CheckpointFunctionBackward") { g in
+        // A block whose closure reads this checkpoint's own output (a captured `var` reassigned
+        // after the call) would recompute itself forever: refuse instead of overflowing the stack.
+        guard !reentry.active else {
+            throw AutogradError("checkpoint: recomputing the checkpointed function reached the checkpoint's own output; the function must compute its result from its inputs (and tensors created before the checkpoint), not from a variable reassigned after it")
+        }
+        reentry.active = true
+        defer { reentry.active = false }
         let createGraph = isGradEnabled
         let (fresh, recomputed) = try replay.run {
             try enableGrad { () throws -> ([Tensor], Tensor) in
@@ -138,4 +146,9 @@ extension Node {
     static func nextSequenceNumber() -> Int {
         Node(name: "", inputs: [], rule: { _ in [] }).sequenceNumber + 1
     }
+}
+
+/// Marks a checkpoint whose backward is running, to catch a block that recomputes into itself.
+private final class ReentryGuard {
+    var active = false
 }

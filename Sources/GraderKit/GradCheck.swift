@@ -158,7 +158,9 @@ public enum GradCheck {
 
         /// The outputs' values at `values`.
         func evaluate(_ values: [[Double]]) throws -> [[Double]] {
-            let outs = createGraph ? try f(leaves(values)) : try noGrad { try f(leaves(values)) }
+            // With grad mode on, as PyTorch evaluates: a function may itself call grad() (a gradient
+            // penalty), which needs its inputs to require grad.
+            let outs = try enableGrad { try f(leaves(values)) }
             return outs.map(\.scalars)
         }
     }

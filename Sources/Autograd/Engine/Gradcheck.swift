@@ -9,6 +9,12 @@
 ///   mismatch (PyTorch's wording) when `raiseException` is true.
 public func gradcheck(_ f: ([Tensor]) throws -> Tensor, inputs: [Tensor], eps: Double = 1e-6,
                       atol: Double = 1e-5, rtol: Double = 1e-3, raiseException: Bool = true) throws -> Bool {
+    // Gradients need a recorded graph, whatever mode the caller is in.
+    try enableGrad { try checkGradients(f, inputs: inputs, eps: eps, atol: atol, rtol: rtol, raiseException: raiseException) }
+}
+
+private func checkGradients(_ f: ([Tensor]) throws -> Tensor, inputs: [Tensor], eps: Double,
+                            atol: Double, rtol: Double, raiseException: Bool) throws -> Bool {
     let output = try f(inputs)
     let outCount = output.count
     for (k, input) in inputs.enumerated() where input.requiresGrad {
@@ -41,13 +47,15 @@ private func numericalJacobian(_ f: ([Tensor]) throws -> Tensor, inputs: [Tensor
                                outputCount: Int) throws -> [[Double]] {
     let input = inputs[index]
     let base = input.scalars
-    return try noGrad {
+    // Evaluated with grad mode on and the input still requiring grad, as PyTorch does, so that a
+    // function which calls grad() itself (a gradient penalty) can be checked too.
+    return try enableGrad {
         try (0..<input.count).map { j in
             func evaluate(_ delta: Double) throws -> [Double] {
                 var values = base
                 values[j] += delta
                 var perturbed = inputs
-                perturbed[index] = Tensor(values, shape: input.shape, dtype: input.dtype)
+                perturbed[index] = Tensor(values, shape: input.shape, dtype: input.dtype, requiresGrad: input.requiresGrad)
                 return try f(perturbed).scalars
             }
             let plus = try evaluate(eps), minus = try evaluate(-eps)

@@ -169,3 +169,19 @@ final class GraphReleaseTests: XCTestCase {
         XCTAssertEqual(h.shape, [2, 3])
     }
 }
+
+final class GradcheckModeTests: XCTestCase {
+    /// A gradient penalty calls grad() inside the checked function: gradcheck must evaluate it
+    /// with grad mode on and inputs that require grad, as PyTorch does.
+    func testGradcheckChecksAFunctionThatCallsGradInside() throws {
+        let W = Tensor([[0.5, -1.0], [2.0, 0.25]], dtype: .float64)
+        let x = Tensor([[1.0, 0.5], [-0.5, 2.0]], dtype: .float64, requiresGrad: true)
+        func penalty(_ inputs: [Tensor]) throws -> Tensor {
+            let x = inputs[0]
+            let score = x.matmul(W).tanh().sum(dim: 1)
+            let g = try grad(outputs: [score], inputs: [x], gradOutputs: [Tensor.onesLike(score)], createGraph: true)[0]!
+            return ((g.norm(2, dim: 1) - 1) ** 2).mean()
+        }
+        XCTAssertTrue(try noGrad { try gradcheck(penalty, inputs: [x]) })
+    }
+}
