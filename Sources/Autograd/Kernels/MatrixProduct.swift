@@ -5,7 +5,7 @@ import Dispatch
 ///
 /// Tiny products (the course's 4x2 regressions, 2-3-1 networks) run a plain loop: calling into the
 /// packed kernel costs more than they do. Large float32 products go to the AVX2/FMA kernel in
-/// `AutogradKernels`, split by rows over the cores when there is enough work to pay for a thread
+/// `AutogradKernels`, split by rows or columns over the cores when there is enough work to pay for a thread
 /// (every output element sums in the same order however it's split, so results don't depend on the
 /// number of threads).
 enum MatrixProduct {
@@ -26,16 +26,28 @@ enum MatrixProduct {
                         loop(pa, pb, m: m, k: k, n: n, transposeA, transposeB, into: c)
                     } else {
                         let lda = transposeA ? m : k, ldb = transposeB ? k : n
-                        let threads = work >= threadingThreshold ? min(2, max(1, System.cores), m / 48) : 1
-                        let rowsPerThread = (m + max(threads, 1) - 1) / max(threads, 1)
+                        // Split the larger output dimension: each thread packs only its share of the
+                        // operand it splits, and packing a whole operand per thread would cost about
+                        // as much as a small batch's share of the products.
+                        let splitColumns = n >= m
+                        let extent = splitColumns ? n : m
+                        let threads = work >= threadingThreshold ? min(2, max(1, System.cores), extent / 48) : 1
+                        let chunk = (extent + max(threads, 1) - 1) / max(threads, 1)
                         let base = c.baseAddress!, aBase = pa.baseAddress!, bBase = pb.baseAddress!
                         let run = { (t: Int) in
-                            let i0 = t * rowsPerThread, rows = min(rowsPerThread, m - i0)
-                            guard rows > 0 else { return }
-                            // Row block i0..<i0+rows of op(A): a row offset, or a column offset if transposed.
-                            let aStart = transposeA ? aBase + i0 : aBase + i0 * lda
-                            gl_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(rows), Int32(n), Int32(k),
-                                     aStart, Int32(lda), bBase, Int32(ldb), base + i0 * n, Int32(n))
+                            let start = t * chunk, size = min(chunk, extent - start)
+                            guard size > 0 else { return }
+                            if splitColumns {
+                                // Columns start..<start+size of op(B): a column offset, or a row offset if transposed.
+                                let bStart = transposeB ? bBase + start * ldb : bBase + start
+                                gl_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(size), Int32(k),
+                                         aBase, Int32(lda), bStart, Int32(ldb), base + start, Int32(n))
+                            } else {
+                                // Rows start..<start+size of op(A): a row offset, or a column offset if transposed.
+                                let aStart = transposeA ? aBase + start : aBase + start * lda
+                                gl_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(size), Int32(n), Int32(k),
+                                         aStart, Int32(lda), bBase, Int32(ldb), base + start * n, Int32(n))
+                            }
                         }
                         if threads > 1 { DispatchQueue.concurrentPerform(iterations: threads, execute: run) } else { run(0) }
                     }
