@@ -23,12 +23,21 @@ public struct ExerciseCompiler: Sendable {
         public var exercise: Exercise
         public var sourcesDirectory: URL
         public var includeHidden: Bool
+        /// A cache of its own (`solution`, `starter`, `mistake-<name>`) whose programs only this
+        /// variant replaces: `grader verify` compiles ten or more variants of one exercise, which
+        /// would otherwise evict each other from the few kept per exercise (and be rebuilt on
+        /// every run). nil: the exercise's shared cache (the student's file, submissions).
+        public var cacheSlot: String?
 
-        public init(exercise: Exercise, sourcesDirectory: URL? = nil, includeHidden: Bool = false) {
+        public init(exercise: Exercise, sourcesDirectory: URL? = nil, includeHidden: Bool = false, cacheSlot: String? = nil) {
             self.exercise = exercise
             self.sourcesDirectory = sourcesDirectory ?? exercise.directory
             self.includeHidden = includeHidden
+            self.cacheSlot = cacheSlot
         }
+
+        /// The folder of `cacheDirectory` this job's programs live in.
+        var cacheName: String { cacheSlot.map { "\(exercise.id)@\($0)" } ?? exercise.id }
 
         public var studentFiles: [URL] { exercise.manifest.files.map { sourcesDirectory.appendingPathComponent($0) } }
     }
@@ -80,7 +89,7 @@ public struct ExerciseCompiler: Sendable {
             hasher.add(fm.contents(atPath: url.path) ?? Data())
         }
         let key = String(hasher.hex.prefix(20))
-        let dir = cacheDirectory.appendingPathComponent(job.exercise.id).appendingPathComponent(key)
+        let dir = cacheDirectory.appendingPathComponent(job.cacheName).appendingPathComponent(key)
         let executable = dir.appendingPathComponent("exercise")
         let failureFile = dir.appendingPathComponent("compile-failure.txt")
         if fm.isExecutableFile(atPath: executable.path) {
@@ -102,7 +111,7 @@ public struct ExerciseCompiler: Sendable {
         if case .exited(0) = result.termination, fm.fileExists(atPath: temporary.path) {
             _ = try? fm.removeItem(at: executable)
             try fm.moveItem(at: temporary, to: executable)
-            pruneCache(for: job.exercise.id, keeping: key)
+            pruneCache(for: job.cacheName, keeping: key)
             return .built(executable: executable, seconds: seconds, cached: false)
         }
         try? fm.removeItem(at: temporary)
@@ -115,7 +124,7 @@ public struct ExerciseCompiler: Sendable {
             throw GraderError("\(failure.summary)\n\(output.split(separator: "\n").prefix(5).joined(separator: "\n"))")
         }
         try? output.write(to: failureFile, atomically: true, encoding: .utf8)
-        pruneCache(for: job.exercise.id, keeping: key)
+        pruneCache(for: job.cacheName, keeping: key)
         return .failed(failure)
     }
 

@@ -42,9 +42,12 @@ public final class Grader: @unchecked Sendable {
         /// a submission).
         public var sourcesDirectory: URL?
         public var includeHidden: Bool
+        /// See `ExerciseCompiler.Job.cacheSlot`.
+        public var cacheSlot: String?
 
-        public init(exercise: Exercise, seed: UInt64, sourcesDirectory: URL? = nil, includeHidden: Bool = false) {
+        public init(exercise: Exercise, seed: UInt64, sourcesDirectory: URL? = nil, includeHidden: Bool = false, cacheSlot: String? = nil) {
             self.exercise = exercise; self.seed = seed; self.sourcesDirectory = sourcesDirectory; self.includeHidden = includeHidden
+            self.cacheSlot = cacheSlot
         }
     }
 
@@ -52,7 +55,8 @@ public final class Grader: @unchecked Sendable {
     public func check(_ request: CheckRequest) throws -> ExerciseResult {
         let exercise = request.exercise
         let compiler = try self.compiler()
-        let job = ExerciseCompiler.Job(exercise: exercise, sourcesDirectory: request.sourcesDirectory, includeHidden: request.includeHidden)
+        let job = ExerciseCompiler.Job(exercise: exercise, sourcesDirectory: request.sourcesDirectory, includeHidden: request.includeHidden,
+                                       cacheSlot: request.cacheSlot)
         var result = ExerciseResult(
             id: exercise.id, folder: exercise.folderName, title: exercise.manifest.title, lesson: exercise.manifest.lesson,
             status: .failed, points: exercise.manifest.points, earned: 0,
