@@ -98,8 +98,14 @@ extension Exercise {
     /// the solution's for any it does not override (mistake folders may hold only what differs).
     /// The caller removes the folder when done.
     public func mistakeSources(_ name: String) throws -> URL {
+        try mistakeSources(name, into: FileManager.default.temporaryDirectory.appendingPathComponent("grader-mistake-\(id)-\(name)-\(UUID().uuidString)"))
+    }
+
+    /// The same, written into `dir` (kept by the caller: `grader verify` uses one fixed folder per
+    /// mistake so that its compiled program is found in the cache next time). A file already there
+    /// with the right contents is left alone.
+    public func mistakeSources(_ name: String, into dir: URL) throws -> URL {
         let fm = FileManager.default
-        let dir = fm.temporaryDirectory.appendingPathComponent("grader-mistake-\(id)-\(name)-\(UUID().uuidString)")
         for file in manifest.files {
             let own = mistakesDirectory.appendingPathComponent(name).appendingPathComponent(file)
             let solution = solutionDirectory.appendingPathComponent(file)
@@ -108,8 +114,10 @@ extension Exercise {
                 throw GraderError("\(displayPath)/mistakes/\(name)/\(file) is missing and there is no solution/\(file) to take it from")
             }
             let target = dir.appendingPathComponent(file)
+            let data = try Data(contentsOf: source)
+            if fm.contents(atPath: target.path) == data { continue }
             try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try fm.copyItem(at: source, to: target)
+            try data.write(to: target, options: .atomic)
         }
         return dir
     }

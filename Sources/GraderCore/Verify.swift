@@ -52,17 +52,28 @@ public struct CourseVerifier {
                 }
             case let .valid(exercise):
                 if names.isEmpty || names.contains(exercise.id) || names.contains(exercise.folderName) {
-                    // One exercise's runs stay in one worker: they share its compile cache folder.
-                    groups.append { self.verify(exercise) }
+                    // Each variant is a task of its own (it has its own compile cache slot), so the
+                    // workers share a mistake-heavy exercise instead of one worker taking all of it.
+                    groups.append { [self.verifySolution(exercise)] }
+                    groups.append { [self.verifyStarter(exercise)] }
+                    for mistake in exercise.mistakeNames() {
+                        groups.append { [self.verifyMistake(exercise, mistake)] }
+                    }
                 }
             }
         }
         var results = [[Item]?](repeating: nil, count: groups.count)
         let lock = NSLock()
         var nextToReport = 0
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, groups.count))) { worker in
-            var index = worker
-            while index < groups.count {
+        var nextToStart = 0
+        // A shared queue rather than fixed stripes: a worker that drew quick items takes more.
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, groups.count))) { _ in
+            while true {
+                lock.lock()
+                let index = nextToStart
+                nextToStart += 1
+                lock.unlock()
+                guard index < groups.count else { return }
                 let items = groups[index]()
                 lock.lock()
                 results[index] = items
@@ -71,53 +82,63 @@ public struct CourseVerifier {
                     nextToReport += 1
                 }
                 lock.unlock()
-                index += max(1, min(jobs, groups.count))
             }
         }
         return results.flatMap { $0 ?? [] }
     }
 
     func verify(_ exercise: Exercise) -> [Item] {
-        var items: [Item] = []
-        let name = exercise.id
-        func check(_ sources: URL, hidden: Bool) throws -> ExerciseResult {
-            try grader.check(Grader.CheckRequest(exercise: exercise, seed: seed, sourcesDirectory: sources,
-                                                 includeHidden: hidden && exercise.hasHiddenChecks))
-        }
+        [verifySolution(exercise), verifyStarter(exercise)] + exercise.mistakeNames().map { verifyMistake(exercise, $0) }
+    }
+
+    private func check(_ exercise: Exercise, _ sources: URL, hidden: Bool, slot: String) throws -> ExerciseResult {
+        try grader.check(Grader.CheckRequest(exercise: exercise, seed: seed, sourcesDirectory: sources,
+                                             includeHidden: hidden && exercise.hasHiddenChecks, cacheSlot: slot))
+    }
+
+    func verifySolution(_ exercise: Exercise) -> Item {
+        let name = "\(exercise.id) solution"
         do {
-            let solution = try check(exercise.solutionDirectory, hidden: true)
+            let solution = try check(exercise, exercise.solutionDirectory, hidden: true, slot: "solution")
             let failing = solution.checks.filter { $0.status != .passed }
-            items.append(Item(name: "\(name) solution", passed: solution.passed,
-                              detail: "passes all \(solution.checks.count) checks",
-                              problems: solution.passed ? [] : (solution.compileFailure.map { ["does not compile: \($0.summary)"] } ?? [])
-                                + failing.map { "\($0.id) \($0.status.rawValue): \($0.message)" }))
+            return Item(name: name, passed: solution.passed,
+                        detail: "passes all \(solution.checks.count) checks",
+                        problems: solution.passed ? [] : (solution.compileFailure.map { ["does not compile: \($0.summary)"] } ?? [])
+                            + failing.map { "\($0.id) \($0.status.rawValue): \($0.message)" })
         } catch {
-            items.append(Item(name: "\(name) solution", passed: false, detail: "", problems: ["\(error)"]))
+            return Item(name: name, passed: false, detail: "", problems: ["\(error)"])
         }
+    }
+
+    func verifyStarter(_ exercise: Exercise) -> Item {
+        let name = "\(exercise.id) starter"
         do {
-            let starter = try check(exercise.starterDirectory, hidden: false)
+            let starter = try check(exercise, exercise.starterDirectory, hidden: false, slot: "starter")
             var problems: [String] = []
             if starter.status == .compileError { problems.append("the starter must compile: \(starter.compileFailure?.summary ?? "")") }
             else if starter.passed { problems.append("the starter passes every check: a student would be done before starting") }
-            items.append(Item(name: "\(name) starter", passed: problems.isEmpty,
-                              detail: "fails \(starter.checks.count - starter.passedChecks) of \(starter.checks.count) checks", problems: problems))
+            return Item(name: name, passed: problems.isEmpty,
+                        detail: "fails \(starter.checks.count - starter.passedChecks) of \(starter.checks.count) checks", problems: problems)
         } catch {
-            items.append(Item(name: "\(name) starter", passed: false, detail: "", problems: ["\(error)"]))
+            return Item(name: name, passed: false, detail: "", problems: ["\(error)"])
         }
-        for mistake in exercise.mistakeNames() {
-            let item = "\(name) mistake \(mistake)"
-            do {
-                let expectationURL = exercise.mistakesDirectory.appendingPathComponent(mistake).appendingPathComponent("expect.json")
-                let expectation = try MistakeExpectation.load(expectationURL, displayPath: "\(exercise.displayPath)/mistakes/\(mistake)/expect.json")
-                let sources = try exercise.mistakeSources(mistake)
-                defer { try? FileManager.default.removeItem(at: sources) }
-                let result = try check(sources, hidden: true)
-                let problems = result.passed ? ["passes every check, but it is a known mistake that must fail"] : expectation.mismatches(result)
-                items.append(Item(name: item, passed: problems.isEmpty, detail: "fails as declared", problems: problems))
-            } catch {
-                items.append(Item(name: item, passed: false, detail: "", problems: ["\(error)"]))
-            }
+    }
+
+    func verifyMistake(_ exercise: Exercise, _ mistake: String) -> Item {
+        let name = "\(exercise.id) mistake \(mistake)"
+        do {
+            let expectationURL = exercise.mistakesDirectory.appendingPathComponent(mistake).appendingPathComponent("expect.json")
+            let expectation = try MistakeExpectation.load(expectationURL, displayPath: "\(exercise.displayPath)/mistakes/\(mistake)/expect.json")
+            // A fixed folder (not a fresh temporary one) so that the compiled program is found in
+            // the cache on the next run: the cache key includes the files' paths.
+            let folder = grader.binDirectory.appendingPathComponent("grader-mistakes").appendingPathComponent(exercise.id)
+                .appendingPathComponent(mistake)
+            let sources = try exercise.mistakeSources(mistake, into: folder)
+            let result = try check(exercise, sources, hidden: true, slot: "mistake-\(mistake)")
+            let problems = result.passed ? ["passes every check, but it is a known mistake that must fail"] : expectation.mismatches(result)
+            return Item(name: name, passed: problems.isEmpty, detail: "fails as declared", problems: problems)
+        } catch {
+            return Item(name: name, passed: false, detail: "", problems: ["\(error)"])
         }
-        return items
     }
 }
