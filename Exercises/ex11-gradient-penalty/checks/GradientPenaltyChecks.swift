@@ -20,7 +20,7 @@ private struct Problem {
         real = Random.tensor([batch, features], in: -2...2)
         fake = Random.tensor([batch, features], in: -2...2)
         // Distinct ε per row, away from 0, ½ and 1 so that every mistake gives a different number.
-        epsilon = Tensor((0..<batch).map { i in 0.1 + 0.8 * (Double(i) + 0.5) / Double(batch) + 0.01 * Random.double(in: -1...1) },
+        epsilon = Tensor((0..<batch).map { (i: Int) -> Double in 0.1 + 0.8 * (Double(i) + 0.5) / Double(batch) + 0.01 * Random.double(in: -1...1) },
                          shape: [batch, 1], dtype: .float64)
         w1 = Random.tensor([features, hidden], in: -1...1, requiresGrad: true)
         w2 = Random.tensor([hidden, 1], in: -1...1, requiresGrad: true)
