@@ -117,10 +117,21 @@ public struct ProgramRunner {
         if case .exited(0) = result.termination, fm.fileExists(atPath: temporary.path) {
             try? fm.removeItem(at: executable)
             try fm.moveItem(at: temporary, to: executable)
+            prune(dir.deletingLastPathComponent(), keeping: dir.lastPathComponent)
             return .built(executable)
         }
         try? fm.removeItem(at: temporary)
         return .failed(result.stderrText + result.stdoutText)
+    }
+
+    /// Every edit of a lesson makes a new program; the three newest of each lesson are kept.
+    private func prune(_ folder: URL, keeping key: String) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: folder.path), names.count > 3 else { return }
+        let dated = names.filter { $0 != key }.map { ($0, modificationDate(folder.appendingPathComponent($0).path) ?? .distantPast) }
+        for (name, _) in dated.sorted(by: { $0.1 < $1.1 }).prefix(names.count - 3) {
+            try? fm.removeItem(at: folder.appendingPathComponent(name))
+        }
     }
 
     public func run(_ executable: URL, timeout: Double) throws -> ChildProcess.Output {
