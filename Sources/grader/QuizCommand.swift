@@ -10,8 +10,10 @@ extension Commands {
         let quiz = try Quiz.load(lesson.quizFile, displayPath: lesson.displayPath + "/quiz.json")
         var given: [String: Int] = [:]
         if let path = arguments.answers {
-            guard let data = FileManager.default.contents(atPath: path),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw GraderError("\(path): cannot be read (the answers file is a JSON object like {\"\(quiz.questions[0].id)\": 1})")
+            }
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw GraderError("\(path): expected a JSON object of answers, e.g. {\"\(quiz.questions[0].id)\": 1}")
             }
             for (key, value) in object {
@@ -19,6 +21,11 @@ extension Commands {
                     throw GraderError("\(path): the answer to \"\(key)\" must be a choice index (0, 1, …) or letter (a, b, …)")
                 }
                 given[key] = index
+            }
+            // A misspelt id would silently count as "no answer": name it instead.
+            let unknown = given.keys.filter { key in !quiz.questions.contains { $0.id == key } }.sorted()
+            if !unknown.isEmpty {
+                throw GraderError("\(path): no question \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")) in \(lesson.displayPath)/quiz.json (its ids: \(quiz.questions.map(\.id).joined(separator: ", ")))")
             }
         }
         print(style.bold("Lesson \(lesson.number): \(lesson.title()) — quiz (\(quiz.questions.count) questions)"))
