@@ -98,6 +98,10 @@ public struct CourseVerifier {
 
     func verifySolution(_ exercise: Exercise) -> Item {
         let name = "\(exercise.id) solution"
+        guard FileManager.default.fileExists(atPath: exercise.solutionDirectory.path) else {
+            return Item(name: name, passed: false, detail: "",
+                        problems: ["\(exercise.displayPath)/solution/ is missing: every exercise needs a passing solution (a student edition written by `grader release` has none; verify the instructor's course)"])
+        }
         do {
             let solution = try check(exercise, exercise.solutionDirectory, hidden: true, slot: "solution")
             let failing = solution.checks.filter { $0.status != .passed }
