@@ -56,7 +56,7 @@ public func checkpoint(_ function: @escaping ([Tensor]) throws -> Tensor, _ inpu
                     let input = try s.unpack()
                     guard input.requiresGrad else { return input.detach() }
                     return Tensor.result(input.storage, input.shape, input.dtype, inputs: [input],
-                                         name: "AliasBackward0") { g in [g] }
+                                         name: "AliasBackward0", savesTensors: false) { g in [g] }
                 }
                 return (fresh, try function(fresh))
             }

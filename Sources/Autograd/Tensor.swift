@@ -135,13 +135,12 @@ public final class Tensor {
     /// an input requires grad. Operations that save values capture them in `rule`; when nothing is
     /// recorded the closure is dropped at once, so nothing stays alive.
     static func result(_ storage: TensorStorage, _ shape: [Int], _ dtype: DType, inputs: [Tensor],
-                       name: String, rule: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
+                       name: String, savesTensors: Bool = true,
+                       rule: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
         if dtype == .float16 { storage.roundToHalf() }
         let out = Tensor(storage: storage, shape: shape, dtype: dtype)
         if ThreadState.current.gradEnabled && inputs.contains(where: { $0.requiresGrad }) {
-            out.gradFn = Node(name: name, inputs: inputs, rule: rule)
-        } else {
-            _ = SavedTensor.takeUnclaimed()   // nothing recorded: no node claims what was saved
+            out.gradFn = Node(name: name, inputs: inputs, savesTensors: savesTensors, rule: rule)
         }
         return out
     }

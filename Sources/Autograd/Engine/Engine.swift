@@ -67,7 +67,7 @@ enum Engine {
             var ready = NodeQueue()
             for (node, gradient) in rootNodes {
                 let id = ObjectIdentifier(node)
-                buffers[id] = buffers[id].map { accumulate($0, gradient) } ?? gradient
+                buffers[id] = buffers[id].map { $0 + gradient } ?? gradient
             }
             for (node, _) in rootNodes where dependencies[ObjectIdentifier(node)] == nil {
                 if !ready.contains(node) { ready.push(node) }
@@ -93,7 +93,7 @@ enum Engine {
                     if let replaced = hook.body(gradient) { gradient = replaced }
                 }
                 if let kept = node.retainedOutput {
-                    kept.grad = kept.grad.map { accumulate($0, gradient) } ?? (createGraph ? gradient : gradient.detach())
+                    kept.grad = kept.grad.map { $0 + gradient } ?? (createGraph ? gradient : gradient.detach())
                 }
                 if captureSet.contains(id) {
                     captured[id] = gradient
@@ -114,7 +114,7 @@ enum Engine {
                     guard let next else { continue }
                     let nextID = ObjectIdentifier(next)
                     if let inputGrad {
-                        buffers[nextID] = buffers[nextID].map { accumulate($0, inputGrad) } ?? inputGrad
+                        buffers[nextID] = buffers[nextID].map { $0 + inputGrad } ?? inputGrad
                     }
                     let remaining = dependencies[nextID, default: 1] - 1
                     dependencies[nextID] = remaining
@@ -145,8 +145,6 @@ enum Engine {
         }
         for hook in leaf.postAccumulateHooks { hook.body(leaf) }
     }
-
-    static func accumulate(_ a: Tensor, _ b: Tensor) -> Tensor { a + b }
 
     /// A rule must return one gradient per input, each of the input's shape.
     static func validate(_ grads: [Tensor?], of node: Node) throws {

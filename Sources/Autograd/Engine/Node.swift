@@ -23,21 +23,21 @@ public final class Node: CustomStringConvertible {
     weak var retainedOutput: Tensor?
     /// Whether the rule holds saved tensors. Only such nodes are freed by a backward without
     /// `retainGraph` (and refuse a second pass), as in PyTorch: `x + 1` can be backpropagated
-    /// through again, `x * x` cannot.
+    /// through again, `x * x` cannot. Each operation says so itself; the default is to free.
     let savesTensors: Bool
     /// Called with the node's input and output gradients after it ran (module backward hooks).
     var postHooks: [([Tensor?], Tensor) -> Void] = []
 
     nonisolated(unsafe) private static var counter = 0
 
-    init(name: String, inputs: [Tensor], rule: @escaping (Tensor) throws -> [Tensor?]) {
+    init(name: String, inputs: [Tensor], savesTensors: Bool = true, rule: @escaping (Tensor) throws -> [Tensor?]) {
         self.name = name
         self.nextFunctions = inputs.map { $0.requiresGrad ? $0.edge() : nil }
         self.inputShapes = inputs.map(\.shape)
         self.inputDTypes = inputs.map(\.dtype)
         self.rule = rule
         self.variable = nil
-        self.savesTensors = SavedTensor.takeUnclaimed() > 0
+        self.savesTensors = savesTensors
         Node.counter += 1
         self.sequenceNumber = Node.counter
     }
@@ -94,19 +94,9 @@ final class SavedTensor {
     let tensor: Tensor
     let version: Int
 
-    /// Saved tensors created since the last node was made: an operation saves its values, then
-    /// records its node, which claims them (see `Node.savesTensors`).
-    nonisolated(unsafe) private static var unclaimed = 0
-
-    static func takeUnclaimed() -> Int {
-        defer { unclaimed = 0 }
-        return unclaimed
-    }
-
     init(_ tensor: Tensor) {
         self.tensor = tensor
         self.version = tensor.storage.version
-        SavedTensor.unclaimed += 1
         SavedTensorStatistics.count += 1
         SavedTensorStatistics.elements += tensor.count
     }

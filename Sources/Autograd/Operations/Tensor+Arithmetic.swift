@@ -12,7 +12,7 @@ infix operator ** : ExponentiationPrecedence
 
 extension Tensor {
     /// Applies `f` elementwise with broadcasting and records `name`/`rule` for backward.
-    static func binary(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor, name: String,
+    static func binary(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor, name: String, savesTensors: Bool = true,
                        rule: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
         let dtype = DType.promote(a.dtype, b.dtype)
         let a = a.dtype == dtype ? a : a.to(dtype), b = b.dtype == dtype ? b : b.to(dtype)
@@ -20,7 +20,7 @@ extension Tensor {
         let storage = a.storage.zip(b.storage, dtype,
             { ElementwiseKernels.apply(f, $0, a.shape, $1, b.shape, outShape: outShape) },
             { ElementwiseKernels.apply(f, $0, a.shape, $1, b.shape, outShape: outShape) })
-        return result(storage, outShape, dtype, inputs: [a, b], name: name, rule: rule)
+        return result(storage, outShape, dtype, inputs: [a, b], name: name, savesTensors: savesTensors, rule: rule)
     }
 
     static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int] {
@@ -29,18 +29,20 @@ extension Tensor {
     }
 
     /// Applies `f` between each element and a scalar.
-    func scalarOp(_ f: BinaryFunction, _ s: Double, scalarFirst: Bool = false, name: String,
+    /// Most scalar operations' derivatives depend on the scalar alone, so by default they save nothing.
+    func scalarOp(_ f: BinaryFunction, _ s: Double, scalarFirst: Bool = false, name: String, savesTensors: Bool = false,
                   rule: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
         let storage = self.storage.map(dtype,
             { ElementwiseKernels.apply(f, $0, scalar: s, scalarFirst: scalarFirst) },
             { ElementwiseKernels.apply(f, $0, scalar: s, scalarFirst: scalarFirst) })
-        return Tensor.result(storage, shape, dtype, inputs: [self], name: name, rule: rule)
+        return Tensor.result(storage, shape, dtype, inputs: [self], name: name, savesTensors: savesTensors, rule: rule)
     }
 
     /// Applies a one-input elementwise function.
-    func unary(_ f: UnaryFunction, name: String, rule: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
+    func unary(_ f: UnaryFunction, name: String, savesTensors: Bool = true,
+               rule: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
         let storage = self.storage.map(dtype, { ElementwiseKernels.apply(f, $0) }, { ElementwiseKernels.apply(f, $0) })
-        return Tensor.result(storage, shape, dtype, inputs: [self], name: name, rule: rule)
+        return Tensor.result(storage, shape, dtype, inputs: [self], name: name, savesTensors: savesTensors, rule: rule)
     }
 
     /// The same function with no graph: masks and other values backward rules need.
@@ -54,12 +56,12 @@ extension Tensor {
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let (sa, sb) = (a.shape, b.shape)
-        return binary(.add, a, b, name: "AddBackward0") { g in [g.sumTo(sa), g.sumTo(sb)] }
+        return binary(.add, a, b, name: "AddBackward0", savesTensors: false) { g in [g.sumTo(sa), g.sumTo(sb)] }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let (sa, sb) = (a.shape, b.shape)
-        return binary(.sub, a, b, name: "SubBackward0") { g in [g.sumTo(sa), (-g).sumTo(sb)] }
+        return binary(.sub, a, b, name: "SubBackward0", savesTensors: false) { g in [g.sumTo(sa), (-g).sumTo(sb)] }
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
@@ -82,7 +84,7 @@ extension Tensor {
     }
 
     public static prefix func - (a: Tensor) -> Tensor {
-        a.unary(.neg, name: "NegBackward0") { g in [-g] }
+        a.unary(.neg, name: "NegBackward0", savesTensors: false) { g in [-g] }
     }
 
     /// `a ** b` with a tensor exponent (`PowBackward1`).
@@ -127,7 +129,7 @@ extension Tensor {
     public static func / (s: Double, a: Tensor) -> Tensor {
         let saved = SavedTensor(a)
         // PyTorch computes `s / a` as `a.reciprocal() * s`, so the node is a multiplication.
-        return a.scalarOp(.div, s, scalarFirst: true, name: "MulBackward0") { g in
+        return a.scalarOp(.div, s, scalarFirst: true, name: "MulBackward0", savesTensors: true) { g in
             let a = try saved.unpack()
             return [-g * s / (a * a)]
         }

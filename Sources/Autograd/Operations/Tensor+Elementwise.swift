@@ -63,7 +63,7 @@ extension Tensor {
 
     /// -1, 0 or 1; its gradient is zero everywhere.
     public func sign() -> Tensor {
-        unary(.sign, name: "SignBackward0") { g in [Tensor.zerosLike(g)] }
+        unary(.sign, name: "SignBackward0", savesTensors: false) { g in [Tensor.zerosLike(g)] }
     }
 
     public func reciprocal() -> Tensor {

@@ -72,7 +72,7 @@ extension Tensor {
         if newType == dtype { return self }
         let original = dtype
         let storage = TensorStorage(scalars, dtype: newType)
-        return Tensor.result(storage, shape, newType, inputs: [self], name: "ToCopyBackward0") { g in [g.to(original)] }
+        return Tensor.result(storage, shape, newType, inputs: [self], name: "ToCopyBackward0", savesTensors: false) { g in [g.to(original)] }
     }
 
     /// `to(.float32)`, PyTorch's `.float()`.
@@ -84,6 +84,6 @@ extension Tensor {
 
     /// A copy with its own storage that stays in the graph (`clone`, `CloneBackward0`).
     public func clone() -> Tensor {
-        Tensor.result(storage.copy(), shape, dtype, inputs: [self], name: "CloneBackward0") { g in [g] }
+        Tensor.result(storage.copy(), shape, dtype, inputs: [self], name: "CloneBackward0", savesTensors: false) { g in [g] }
     }
 }

@@ -9,8 +9,7 @@ extension Tensor {
         switch (a.rank, b.rank) {
         case (1, 1):
             precondition(a.count == b.count, "inconsistent tensor size, expected tensor [\(a.count)] and src [\(b.count)] to have the same number of elements, but got \(a.count) and \(b.count) elements respectively")
-            let out = Tensor.mm(a.reshape([1, a.count]), b.reshape([b.count, 1]), name: "DotBackward0", aShape: a.shape, bShape: b.shape)
-            return out
+            return Tensor.mm(a.reshape([1, a.count]), b.reshape([b.count, 1]), name: "DotBackward0", aShape: a.shape, bShape: b.shape)
         case (2, 1):
             return Tensor.mm(a, b.reshape([b.count, 1]), name: "MvBackward0", aShape: a.shape, bShape: b.shape)
         case (1, 2):
@@ -37,8 +36,7 @@ extension Tensor {
         if aShape.count == 1 { outShape.removeFirst() }
         if bShape.count == 1 { outShape.removeLast() }
         let savedA = b.requiresGrad ? SavedTensor(a) : nil, savedB = a.requiresGrad ? SavedTensor(b) : nil
-        let inputs = [aShape.count == 1 ? a : a, bShape.count == 1 ? b : b]
-        let out = result(storage, outShape, computeType, inputs: inputs, name: name) { g in
+        return result(storage, outShape, computeType, inputs: [a, b], name: name) { g in
             let g2 = g.shaped([m, n])
             if isGradEnabled {
                 // Recording the backward pass (createGraph): differentiable products.
@@ -51,7 +49,6 @@ extension Tensor {
             let db = try savedA.map { Tensor.product(try $0.unpack(), g2, transposeA: true).reshape(b.shape) }
             return [da, db]
         }
-        return out
     }
 
     /// `reshape`, but no node at all when the shape is already right.

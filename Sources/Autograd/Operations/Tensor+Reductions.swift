@@ -14,7 +14,7 @@ extension Tensor {
         let original = shape
         let storage = self.storage.map(dtype, { ReductionKernels.sum($0, original, to: []) },
                                        { ReductionKernels.sum($0, original, to: []) })
-        return Tensor.result(storage, [], dtype, inputs: [self], name: "SumBackward0") { g in [g.expand(original)] }
+        return Tensor.result(storage, [], dtype, inputs: [self], name: "SumBackward0", savesTensors: false) { g in [g.expand(original)] }
     }
 
     /// The sum along `dim` (`SumBackward1`).
@@ -24,7 +24,7 @@ extension Tensor {
         let keep = reducedShape(d, keepdim: true)
         let storage = self.storage.map(dtype, { ReductionKernels.sum($0, original, to: keep) },
                                        { ReductionKernels.sum($0, original, to: keep) })
-        return Tensor.result(storage, reducedShape(d, keepdim: keepdim), dtype, inputs: [self], name: "SumBackward1") { g in
+        return Tensor.result(storage, reducedShape(d, keepdim: keepdim), dtype, inputs: [self], name: "SumBackward1", savesTensors: false) { g in
             [(keepdim ? g : g.unsqueeze(d)).expand(original)]
         }
     }
@@ -34,7 +34,7 @@ extension Tensor {
         let n = Double(count), original = shape
         let total = noGrad { detach().sum() }
         let storage = total.storage.map(dtype, { $0.map { $0 / Float(n) } }, { $0.map { $0 / n } })
-        return Tensor.result(storage, [], dtype, inputs: [self], name: "MeanBackward0") { g in [g.expand(original) / n] }
+        return Tensor.result(storage, [], dtype, inputs: [self], name: "MeanBackward0", savesTensors: false) { g in [g.expand(original) / n] }
     }
 
     /// The mean along `dim` (`MeanBackward1`).
@@ -43,7 +43,7 @@ extension Tensor {
         let d = normalize(dim), original = shape, n = Double(shape[d])
         let total = noGrad { detach().sum(dim: d, keepdim: keepdim) }
         let storage = total.storage.map(dtype, { $0.map { $0 / Float(n) } }, { $0.map { $0 / n } })
-        return Tensor.result(storage, total.shape, dtype, inputs: [self], name: "MeanBackward1") { g in
+        return Tensor.result(storage, total.shape, dtype, inputs: [self], name: "MeanBackward1", savesTensors: false) { g in
             [(keepdim ? g : g.unsqueeze(d)).expand(original) / n]
         }
     }

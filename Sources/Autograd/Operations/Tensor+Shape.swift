@@ -14,7 +14,6 @@ extension Tensor {
             newShape[i] = known == 0 ? 0 : count / known
         }
         precondition(Shape.count(newShape) == count, "shape '\(newShape)' is invalid for input of size \(count)")
-        if newShape == shape { return viewSharingStorage(newShape, name: "ViewBackward0") }
         return viewSharingStorage(newShape, name: "ViewBackward0")
     }
 
@@ -31,7 +30,7 @@ extension Tensor {
         let original = shape
         let out = Tensor(storage: storage, shape: newShape, dtype: dtype)
         if Tensor.recording(self) {
-            out.gradFn = Node(name: name, inputs: [self]) { g in [g.reshape(original)] }
+            out.gradFn = Node(name: name, inputs: [self], savesTensors: false) { g in [g.reshape(original)] }
         }
         return out
     }
@@ -67,7 +66,7 @@ extension Tensor {
         var readStrides = Shape.strides(shape)
         readStrides.swapAt(d0, d1)
         let storage = gather(newShape, readStrides)
-        return Tensor.result(storage, newShape, dtype, inputs: [self], name: name) { g in
+        return Tensor.result(storage, newShape, dtype, inputs: [self], name: name, savesTensors: false) { g in
             [g.transpose(d0, d1)]
         }
     }
@@ -103,7 +102,7 @@ extension Tensor {
         let original = shape
         let storage = self.storage.map(dtype, { ElementwiseKernels.expand($0, original, to: target) },
                                        { ElementwiseKernels.expand($0, original, to: target) })
-        return Tensor.result(storage, target, dtype, inputs: [self], name: "ExpandBackward0") { g in [g.sumTo(original)] }
+        return Tensor.result(storage, target, dtype, inputs: [self], name: "ExpandBackward0", savesTensors: false) { g in [g.sumTo(original)] }
     }
 
     public func expand(_ newShape: Int...) -> Tensor { expand(newShape) }
@@ -120,7 +119,7 @@ extension Tensor {
         let original = shape
         let storage = self.storage.map(dtype, { ReductionKernels.sum($0, original, to: keep) },
                                        { ReductionKernels.sum($0, original, to: keep) })
-        return Tensor.result(storage, target, dtype, inputs: [self], name: "SumBackward1") { g in [g.expand(original)] }
+        return Tensor.result(storage, target, dtype, inputs: [self], name: "SumBackward1", savesTensors: false) { g in [g.expand(original)] }
     }
 
     // MARK: Indexing leading dimensions
@@ -135,7 +134,7 @@ extension Tensor {
         let storage = self.storage.map(dtype, { Array($0[(lo * inner)..<(hi * inner)]) },
                                        { Array($0[(lo * inner)..<(hi * inner)]) })
         let original = shape
-        return Tensor.result(storage, newShape, dtype, inputs: [self], name: "SliceBackward0") { g in
+        return Tensor.result(storage, newShape, dtype, inputs: [self], name: "SliceBackward0", savesTensors: false) { g in
             [g.padRows(before: lo, total: original[0])]
         }
     }
@@ -188,7 +187,7 @@ extension Tensor {
         var newShape = first.shape
         newShape[d] = tensors.reduce(0) { $0 + $1.shape[d] }
         let sizes = tensors.map { $0.shape[d] }
-        return result(TensorStorage(values, dtype: dtype), newShape, dtype, inputs: tensors, name: "CatBackward0") { g in
+        return result(TensorStorage(values, dtype: dtype), newShape, dtype, inputs: tensors, name: "CatBackward0", savesTensors: false) { g in
             var start = 0
             return sizes.map { size in
                 defer { start += size }

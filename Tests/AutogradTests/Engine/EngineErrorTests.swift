@@ -156,6 +156,25 @@ final class GraphReleaseTests: XCTestCase {
         }
     }
 
+    /// Ops that save and then compute further (norm) and custom functions (which save in forward)
+    /// release what they saved, and refuse a second pass, as in PyTorch.
+    func testNormAndCustomFunctionsFreeWhatTheySaved() throws {
+        struct Square: Function {
+            func forward(_ ctx: FunctionContext, _ inputs: [Tensor]) throws -> Tensor {
+                ctx.saveForBackward(inputs[0])
+                return (inputs[0] * inputs[0]).sum()
+            }
+            func backward(_ ctx: FunctionContext, _ g: Tensor) throws -> [Tensor?] { [g * 2 * (try ctx.savedTensors[0])] }
+        }
+        let before = SavedTensorStatistics.count
+        let x = Tensor([3.0, 4.0], requiresGrad: true)
+        for y in [x.norm(), try Square().apply(x)] {
+            try y.backward()
+            XCTAssertThrowsError(try y.backward(), "\(y.gradFn!.name) was not freed")
+        }
+        XCTAssertEqual(SavedTensorStatistics.count, before)
+    }
+
     func testSoftmaxRecordsOneFusedNodeWithRightGradients() throws {
         let x = Tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]], dtype: .float64, requiresGrad: true)
         XCTAssertEqual(x.softmax(dim: 1).gradFn?.name, "SoftmaxBackward0")
