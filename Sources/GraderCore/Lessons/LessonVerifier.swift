@@ -62,16 +62,13 @@ public struct LessonVerifier {
         }
         let predictions = quiz.questions.enumerated().filter { $0.element.kind == .predict }
         guard !predictions.isEmpty else { return ([], quiz.questions.count) }
-        var lines = ["import Autograd", "import Foundation", "setvbuf(stdout, nil, _IOLBF, 0)"]
-        for (n, (_, q)) in predictions.enumerated() {
-            lines.append("print(\"\\u{1E}GRADLINGS-LISTING \(n)\")")
-            lines.append("do {")
-            lines += (q.code ?? "").components(separatedBy: "\n").filter { !$0.hasPrefix("import ") }
-            lines.append("} catch { print(\"\\(type(of: error)): \\(error)\") }")
-        }
-        lines.append("print(\"\\u{1E}GRADLINGS-LISTING \(predictions.count)\")")
+        // Each question's code runs like a `throws` listing: in a `do` block of its own (so names
+        // don't clash) with an error printed as `Type: message`, as a student would see it.
+        let program = LessonProgram(listings: predictions.map {
+            Listing(mode: .throws, code: $0.element.code ?? "", expectedOutput: nil, line: 0)
+        })
         let executable: URL
-        switch try runner.build(lines.joined(separator: "\n") + "\n", name: "quiz-\(lesson.folderName)") {
+        switch try runner.build(program.source, name: "quiz-\(lesson.folderName)") {
         case let .built(url): executable = url
         case let .failed(output):
             let first = output.components(separatedBy: "\n").first { $0.contains("error:") } ?? output
