@@ -1,25 +1,37 @@
 import Foundation
 import GraderWire
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// Runs a compiled exercise under the authenticated protocol and establishes each check's verdict.
+/// Runs a compiled exercise under the checks' protocol and establishes each check's verdict.
 ///
-/// The rules that make the verdict impossible to fake or lose:
-/// - Only messages on the private channel, signed with a key given to this run alone, count; what
-///   the program prints is shown to the student but never parsed for verdicts.
-/// - The program announces its checks before any student code runs; a pass needs an authenticated
-///   `pass` for every one of them and a final `done`. A missing result is a failure.
+/// - Only messages on the private channel count; what the program prints is shown to the student
+///   but never parsed for verdicts. (The channel's signatures stop accidents, not a hostile
+///   program: grades do not rest on them but on `ReferenceComparison`.)
+/// - The program announces its checks before any check runs; a check without a result is a failure.
 /// - A check whose `start` has no `result` is the one the process died in: it gets the crash, the
-///   exit or the time-out, and the program is started again after it so one crash does not hide
-///   the checks that follow (a time-out does stop the run: the rest are marked not run).
+///   exit or the time-out, and the program is started again after it, so one crash or one hang
+///   does not hide the checks that follow.
+/// - Time: each check may run for `checkTimeout` seconds, and all runs of the exercise together
+///   for `timeout` seconds; when that is used up, the checks not reached are "not run".
+/// - Every run has a private scratch folder as its working directory (removed afterwards), a
+///   minimal environment, and the isolation the grader was given.
 public struct CheckRunner: Sendable {
     public struct Options: Sendable {
         public var seed: UInt64
         public var includeHidden: Bool
+        /// Seconds for all runs together.
         public var timeout: Double
+        /// Seconds for one check.
+        public var checkTimeout: Double
         public var memoryLimitMB: Int
-        public init(seed: UInt64, includeHidden: Bool = false, timeout: Double = Manifest.defaultTimeout,
+        public init(seed: UInt64, includeHidden: Bool = false, timeout: Double = Manifest.defaultTimeout, checkTimeout: Double? = nil,
                     memoryLimitMB: Int = Manifest.defaultMemoryLimitMB) {
-            self.seed = seed; self.includeHidden = includeHidden; self.timeout = timeout; self.memoryLimitMB = memoryLimitMB
+            self.seed = seed; self.includeHidden = includeHidden; self.timeout = timeout
+            self.checkTimeout = min(checkTimeout ?? timeout, timeout); self.memoryLimitMB = memoryLimitMB
         }
     }
 
@@ -37,11 +49,16 @@ public struct CheckRunner: Sendable {
     /// Paths the crash report recognises as the student's and the checks' (as compiled).
     public let studentFiles: [String]
     public let checkFiles: [String]
+    /// Unused by the run itself (every run gets a scratch folder); kept for callers that name it.
     public let workingDirectory: URL
+    public let isolation: Isolation
+    /// What the program must be able to read inside a sandbox: itself and the libraries it loads.
+    public let readablePaths: [URL]
 
-    public init(executable: URL, studentFiles: [String], checkFiles: [String], workingDirectory: URL) {
+    public init(executable: URL, studentFiles: [String], checkFiles: [String], workingDirectory: URL,
+                isolation: Isolation = .none, readablePaths: [URL] = []) {
         self.executable = executable; self.studentFiles = studentFiles; self.checkFiles = checkFiles
-        self.workingDirectory = workingDirectory
+        self.workingDirectory = workingDirectory; self.isolation = isolation; self.readablePaths = readablePaths
     }
 
     public func run(_ options: Options) throws -> Outcome {
@@ -51,15 +68,34 @@ public struct CheckRunner: Sendable {
         var runs = 0
         var seconds = 0.0
         var output = ""
+        let deadline = Date().addingTimeInterval(options.timeout)
 
         runLoop: while true {
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0, let plan {
+                for check in plan where verdicts[check.id] == nil {
+                    verdicts[check.id] = result(check, status: .notRun,
+                                                message: "not run: the exercise's time limit of \(describeSeconds(options.timeout)) for all checks together was used up before this check")
+                }
+                break
+            }
             runs += 1
-            let one = try runOnce(from: from, options: options)
+            let one = try runOnce(from: from, options: options, timeout: max(remaining, 0.5))
             seconds += one.seconds
             output += one.output
             if let problem = one.protocolProblem, one.plan == nil {
                 // The program never got as far as announcing its checks.
-                throw GraderError("the exercise program did not start properly (\(problem)).\n\(one.output.suffix(2000))")
+                if plan == nil && runs == 1 {
+                    throw GraderError("the exercise program did not start properly (\(problem)).\n\(one.output.suffix(2000))")
+                }
+                // A later run that dies before its plan: blame the check it was started for.
+                if let from, let index = plan?.firstIndex(where: { $0.id == from }), let plan {
+                    verdicts[from] = result(plan[index], status: one.termination == .timedOut ? .timedOut : .crashed,
+                                            message: "the program stopped before this check started (\(problem))", output: tail(one.output))
+                }
+                guard let plan, let next = plan.map(\.id).first(where: { verdicts[$0] == nil }), runs <= plan.count + 1 else { break }
+                from = next
+                continue
             }
             if plan == nil { plan = one.plan }
             guard let plan, one.plan == plan else {
@@ -75,11 +111,17 @@ public struct CheckRunner: Sendable {
 
             // The run was cut short. Whose fault is it?
             let crash = CrashReport.parse(stderr: one.stderr, studentFiles: studentFiles, checkFiles: checkFiles)
-            let sentence = crash.sentence(for: one.termination, timeout: options.timeout, memoryLimitMB: options.memoryLimitMB)
+            let timedOut = one.termination == .timedOut
+            let limit = one.checkTimedOut ? options.checkTimeout : options.timeout
+            var sentence = crash.sentence(for: one.termination, timeout: limit, memoryLimitMB: options.memoryLimitMB)
+            if timedOut, one.checkTimedOut {
+                sentence = "it ran longer than the \(describeSeconds(options.checkTimeout)) a check may take and was stopped"
+                    + (crash.studentLocation.map { ", while running \($0)" } ?? "")
+                    + ": an endless loop, or far more work than needed?"
+            }
             if let problem = one.protocolProblem {
                 // Something other than the kit wrote to the private channel (or damaged it): the
-                // check that was running, or the one due, fails; a fresh run (with a fresh key)
-                // continues after it.
+                // check that was running, or the one due, fails; a fresh run continues after it.
                 let blamed = one.interrupted ?? ids.first { verdicts[$0] == nil }
                 if let blamed, let index = ids.firstIndex(of: blamed) {
                     verdicts[blamed] = result(plan[index], status: .failed,
@@ -87,22 +129,14 @@ public struct CheckRunner: Sendable {
                                               output: tail(one.output))
                 }
             } else if let died = one.interrupted, let index = ids.firstIndex(of: died) {
-                let status: CheckResult.Status = one.termination == .timedOut ? .timedOut : .crashed
-                verdicts[died] = result(plan[index], status: status, message: sentence,
+                verdicts[died] = result(plan[index], status: timedOut ? .timedOut : .crashed, message: sentence,
                                         location: crash.studentLocation ?? "", output: tail(one.output))
-                if one.termination == .timedOut {
-                    for check in plan[(index + 1)...] where verdicts[check.id] == nil {
-                        verdicts[check.id] = result(check, status: .notRun, message: "not run: the check \(died) before it timed out")
-                    }
-                    break runLoop
-                }
             } else if progress == 0, let next = ids.firstIndex(where: { verdicts[$0] == nil }) {
                 // Ended between checks without getting anywhere: blame the check that was due.
-                verdicts[ids[next]] = result(plan[next], status: one.termination == .timedOut ? .timedOut : .crashed,
+                verdicts[ids[next]] = result(plan[next], status: timedOut ? .timedOut : .crashed,
                                              message: sentence, location: crash.studentLocation ?? "", output: tail(one.output))
-                if one.termination == .timedOut { break runLoop }
             }
-            // Start again at the first check without a verdict (after a `todo()`, a crash, an exit).
+            // Start again at the first check without a verdict (after a `todo()`, a crash, an exit, a hang).
             guard let next = ids.first(where: { verdicts[$0] == nil }), runs <= ids.count + 1 else { break }
             from = next
         }
@@ -139,12 +173,14 @@ public struct CheckRunner: Sendable {
         var sawDone = false
         var termination: ChildProcess.Termination
         var protocolProblem: String?
+        /// The run was stopped because one check took too long (not the exercise's whole budget).
+        var checkTimedOut = false
         var stderr: String
         var output: String
         var seconds: Double
     }
 
-    func runOnce(from: String?, options: Options) throws -> SingleRun {
+    func runOnce(from: String?, options: Options, timeout: Double) throws -> SingleRun {
         var key = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for i in key.indices { key[i] = UInt8.random(in: 0...255, using: &generator) }
@@ -154,16 +190,23 @@ public struct CheckRunner: Sendable {
         arguments.from = from
         arguments.includeHidden = options.includeHidden
         arguments.memoryLimitMB = options.memoryLimitMB
-        var environment = ProcessInfo.processInfo.environment
-        // Symbolicated frames with file:line so a crash can name the student's line; no colours,
-        // no prompts, no register dumps.
-        environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,limit=48,top=8,output-to=stderr"
-        let process = try ChildProcess.run(executable: executable, arguments: arguments.arguments,
-                                           workingDirectory: workingDirectory, environment: environment,
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (program, programArguments) = isolation.command(executable: executable, arguments: arguments.arguments,
+                                                             readable: readablePaths, scratch: scratch.url,
+                                                             memoryLimitMB: options.memoryLimitMB)
+        // Each new record on the channel gives the next stretch of work `checkTimeout` seconds.
+        let checkTimeout = options.checkTimeout
+        let clock = ChannelClock()
+        let process = try ChildProcess.run(executable: program, arguments: programArguments,
+                                           workingDirectory: scratch.url, environment: CheckRunner.environment(home: scratch.url),
                                            stdinData: Array((key.hexString + "\n").utf8),
-                                           channelDescriptor: CheckRunner.channelDescriptor, timeout: options.timeout)
+                                           channelDescriptor: CheckRunner.channelDescriptor, timeout: timeout,
+                                           deadlineAfterChannel: { channel in clock.deadline(channel: channel, allowance: checkTimeout) },
+                                           stopSignal: SIGQUIT)
         var run = SingleRun(termination: process.termination, stderr: process.stderrText,
                             output: joinOutput(process.stdoutText, process.stderrText), seconds: process.seconds)
+        run.checkTimedOut = process.termination == .timedOut && process.seconds < timeout - 0.05
         var verifier = WireVerifier(key: key)
         var started: String?
         var results: [String: CheckVerdict] = [:]
@@ -235,6 +278,54 @@ extension CheckResult {
         case .notImplemented: status = .notImplemented
         }
         self.init(id: verdict.id, title: check.title, status: status, message: verdict.message, hint: verdict.hint,
-                  location: verdict.location, weight: check.weight, hidden: check.hidden, milliseconds: verdict.milliseconds)
+                  location: verdict.location, weight: check.weight, hidden: check.hidden, milliseconds: verdict.milliseconds,
+                  observations: verdict.observations)
+    }
+}
+
+extension CheckRunner {
+    /// What a student program gets to see of the grader's environment: nothing secret (CI tokens
+    /// live in environment variables), only what the Swift runtime and its backtracer need.
+    static func environment(home: URL) -> [String: String] {
+        let inherited = ProcessInfo.processInfo.environment
+        var environment = ["HOME": home.path, "TMPDIR": home.path, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
+        for name in ["LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH"] { environment[name] = inherited[name] }
+        // Symbolicated frames with file:line so a crash can name the student's line; no colours,
+        // no prompts, no register dumps.
+        environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,limit=48,top=8,output-to=stderr"
+        return environment.compactMapValues { $0 }
+    }
+}
+
+/// The per-check deadline: it moves with every complete record the program sends.
+private final class ChannelClock: @unchecked Sendable {
+    private var lines = -1
+
+    func deadline(channel: [UInt8], allowance: Double) -> Date? {
+        let complete = channel.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        guard complete != lines else { return nil }
+        lines = complete
+        return Date().addingTimeInterval(allowance)
+    }
+}
+
+/// A private, empty working folder for one run of student code, removed afterwards.
+struct Scratch {
+    let url: URL
+
+    init() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("gradlings-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        url = base.resolvingSymlinksInPath()
+    }
+
+    func remove() {
+        // Student code may have made parts read-only: give write permission back before removing.
+        if let enumerator = FileManager.default.enumerator(atPath: url.path) {
+            while let item = enumerator.nextObject() as? String {
+                chmod(url.appendingPathComponent(item).path, 0o700)
+            }
+        }
+        try? FileManager.default.removeItem(at: url)
     }
 }

@@ -38,10 +38,16 @@ public struct ChildProcess {
     ///   - channelDescriptor: if set, the child gets the write end of a pipe on this descriptor and
     ///     everything it writes there comes back in `Output.channel`.
     ///   - captureLimit: bytes kept from each of stdout and stderr (the start and the end are kept).
+    ///   - deadlineAfterChannel: called with everything received on the channel so far whenever more
+    ///     arrives; a date it returns replaces the deadline (never later than `timeout` allows).
+    ///   - stopSignal: sent to the process group when the deadline passes, `stopGrace` seconds
+    ///     before the SIGKILL, so a program can say where it was (Swift's backtracer answers SIGQUIT).
     public static func run(executable: URL, arguments: [String], workingDirectory: URL? = nil,
                            environment: [String: String]? = nil, stdinData: [UInt8] = [],
                            channelDescriptor: Int32? = nil, timeout: Double,
-                           captureLimit: Int = 64 * 1024) throws -> Output {
+                           captureLimit: Int = 64 * 1024,
+                           deadlineAfterChannel: (([UInt8]) -> Date?)? = nil,
+                           stopSignal: Int32? = nil, stopGrace: Double = 2) throws -> Output {
         ignoreSigpipe
         let start = Date()
         spawnLock.lock()
@@ -105,10 +111,13 @@ public struct ChildProcess {
         var channel: [UInt8] = []
         var open: [Int32: Int] = [stdoutPipe.read: 1, stderrPipe.read: 2]
         if let channelPipe { open[channelPipe.read] = 3 }
-        let deadline = start.addingTimeInterval(timeout)
+        let hardDeadline = start.addingTimeInterval(timeout)
+        var deadline = hardDeadline
+        var stopSentAt: Date?
         var termination: Termination?
         var exitedAt: Date?
         var buffer = [UInt8](repeating: 0, count: 65536)
+        if let first = deadlineAfterChannel?([]) { deadline = min(first, hardDeadline) }
 
         while true {
             if termination == nil, let status = reap(pid, block: false) {
@@ -119,10 +128,16 @@ public struct ChildProcess {
             // After the child exits, a grandchild may still hold the pipes: drain briefly, then stop.
             if let exitedAt, Date().timeIntervalSince(exitedAt) > 0.3 { break }
             if termination == nil, Date() >= deadline {
-                kill(-pid, SIGKILL)
-                _ = reap(pid, block: true)
-                termination = .timedOut
-                break
+                if let stopSignal, stopSentAt == nil {
+                    kill(-pid, stopSignal)
+                    stopSentAt = Date()
+                    deadline = Date().addingTimeInterval(stopGrace)
+                } else {
+                    kill(-pid, SIGKILL)
+                    _ = reap(pid, block: true)
+                    termination = .timedOut
+                    break
+                }
             }
             var fds = open.keys.sorted().map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let wait = termination == nil ? min(max(deadline.timeIntervalSinceNow, 0), 0.05) : 0.02
@@ -138,13 +153,17 @@ public struct ChildProcess {
                 switch open[entry.fd] {
                 case 1: stdout.append(chunk)
                 case 2: stderr.append(chunk)
-                default: if channel.count < 8 * 1024 * 1024 { channel += chunk }
+                default:
+                    if channel.count < 8 * 1024 * 1024 { channel += chunk }
+                    if stopSentAt == nil, let next = deadlineAfterChannel?(channel) { deadline = min(next, hardDeadline) }
                 }
             }
         }
         // Whatever the child left running in its group goes too.
         kill(-pid, SIGKILL)
         if termination == nil { termination = reap(pid, block: true) ?? .signaled(SIGKILL) }
+        // Stopped on our signal after the deadline: a time-out, whatever the signal did to it.
+        if stopSentAt != nil { termination = .timedOut }
         return Output(termination: termination!, stdout: stdout, stderr: stderr, channel: channel,
                       seconds: Date().timeIntervalSince(start))
     }

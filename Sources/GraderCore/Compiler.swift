@@ -43,7 +43,9 @@ public struct ExerciseCompiler: Sendable {
     }
 
     public enum Outcome: Sendable {
-        case built(executable: URL, seconds: Double, cached: Bool)
+        /// `compiledPaths` maps the folders the compiler read (snapshots) to the paths a person
+        /// knows, for messages and crash locations.
+        case built(executable: URL, seconds: Double, cached: Bool, compiledPaths: [String: String])
         case failed(CompileFailure)
     }
 
@@ -59,73 +61,145 @@ public struct ExerciseCompiler: Sendable {
     }
 
     /// One whole-module frontend job with line tables only (enough for the backtracer to name
-    /// `File.swift:line`) and lld when the toolchain has it: about 0.5 s for an exercise here, half
-    /// of what the default multi-job `-g` build takes.
-    public var baseFlags: [String] {
-        var flags = ["-swift-version", "5", "-Onone", "-gline-tables-only", "-wmo", "-module-name", "Exercise"]
+    /// `File.swift:line`) and lld when the toolchain has it: about 0.3 s for each of an exercise's
+    /// two compiles here.
+    public var commonFlags: [String] {
+        var flags = ["-swift-version", "5", "-Onone", "-gline-tables-only", "-wmo"]
         if FileManager.default.isExecutableFile(atPath: toolchain.swiftc.deletingLastPathComponent().appendingPathComponent("ld.lld").path) {
             flags.append("-use-ld=lld")
         }
-        return flags + runtime.compilerFlags
+        return flags
     }
 
+    /// A program linked against the whole runtime (lesson programs, the exercise's checks).
+    public var baseFlags: [String] { commonFlags + ["-module-name", "Exercise"] + runtime.compilerFlags }
+
+    /// The student's files become the module `Student`, compiled on their own against a folder
+    /// that holds only what a student may import (see `StudentModules`): they cannot see the
+    /// checks or the kit, cannot import the grader's wire format, and whatever they declare can
+    /// only clash with the kit's names (a compile error), never replace them. The checks then
+    /// import `Student` (`@testable`, so its internal functions are theirs to call) and are linked
+    /// with it and the runtime into the program.
+    ///
+    /// Both compiles read a snapshot of exactly the bytes that were hashed, so a save during a
+    /// compile can neither corrupt the result nor be cached under the wrong content; only failures
+    /// that are about the sources are cached.
     public func compile(_ job: Job) throws -> Outcome {
         let fm = FileManager.default
         for (file, url) in zip(job.exercise.manifest.files, job.studentFiles) where !fm.fileExists(atPath: url.path) {
             return .failed(CompileFailure(kind: .missingFile, summary: "\(display(url)) is missing. `grader reset \(job.exercise.id)` restores the starter version of \(file).", diagnostics: [], output: ""))
         }
-        if let forbidden = try forbiddenConstruct(in: job.studentFiles) {
+        var studentSources: [(name: String, data: Data)] = []
+        for (file, url) in zip(job.exercise.manifest.files, job.studentFiles) {
+            guard let data = fm.contents(atPath: url.path) else {
+                return .failed(CompileFailure(kind: .missingFile, summary: "\(display(url)) cannot be read (is it a folder, or unreadable?)", diagnostics: [], output: ""))
+            }
+            studentSources.append((file, data))
+        }
+        if let forbidden = forbiddenConstruct(in: zip(job.studentFiles, studentSources).map { ($0, $1.data) }) {
             return .failed(forbidden)
         }
         let checkFiles = try job.exercise.checkFiles(includeHidden: job.includeHidden)
+        let checkSources = try checkFiles.map { url in (name: relativePath(url, to: job.exercise.checksDirectory), data: try Data(contentsOf: url)) }
+        let modules = try StudentModules.prepare(in: cacheDirectory, compiler: self)
         let main = ExerciseCompiler.mainSource(includeHidden: job.includeHidden)
         var hasher = SHA256Hasher()
         hasher.add(toolchain.swiftc.path)
         hasher.add(baseFlags.joined(separator: " "))
         hasher.add(runtime.fingerprint)
+        hasher.add(modules.path)
         hasher.add(main)
-        for url in job.studentFiles + checkFiles {
-            hasher.add(url.path)
-            hasher.add(fm.contents(atPath: url.path) ?? Data())
-        }
+        for (url, source) in zip(job.studentFiles, studentSources) { hasher.add(url.path); hasher.add(source.data) }
+        for (url, source) in zip(checkFiles, checkSources) { hasher.add(url.path); hasher.add(source.data) }
         let key = String(hasher.hex.prefix(20))
         let dir = cacheDirectory.appendingPathComponent(job.cacheName).appendingPathComponent(key)
         let executable = dir.appendingPathComponent("exercise")
         let failureFile = dir.appendingPathComponent("compile-failure.txt")
+        // Snapshots live beside the program (same content for the same key, written atomically),
+        // so the paths compiled into it stay meaningful for as long as it is cached.
+        let studentSnapshot = dir.appendingPathComponent("src/student"), checksSnapshot = dir.appendingPathComponent("src/checks")
+        let studentDisplay = relativePath(job.sourcesDirectory), checksDisplay = relativePath(job.exercise.checksDirectory)
+        let compiledPaths = [studentSnapshot.path + "/": studentDisplay + "/", checksSnapshot.path + "/": checksDisplay + "/"]
         if fm.isExecutableFile(atPath: executable.path) {
-            return .built(executable: executable, seconds: 0, cached: true)
+            return .built(executable: executable, seconds: 0, cached: true, compiledPaths: compiledPaths)
         }
         if let cached = fm.contents(atPath: failureFile.path) {
             return .failed(CompileFailure.parse(String(decoding: cached, as: UTF8.self), job: job, display: display))
         }
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        let mainURL = dir.appendingPathComponent("main.swift")
+        // A private build folder per attempt: two graders compiling the same content never share one.
+        let work = dir.appendingPathComponent("build.\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
+        try fm.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: work) }
+        let studentPaths = try snapshot(studentSources, into: studentSnapshot)
+        let checkPaths = try snapshot(checkSources, into: checksSnapshot)
+        let mainURL = work.appendingPathComponent("main.swift")
         try main.write(to: mainURL, atomically: true, encoding: .utf8)
-        let temporary = dir.appendingPathComponent("exercise.tmp.\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
-        let sources = (job.studentFiles + checkFiles).map(relativePath) + [mainURL.path]
-        let arguments = baseFlags + sources + ["-o", temporary.path]
+        // Diagnostics name the files as the student knows them.
+        let remap = { (text: String) in ExerciseCompiler.remap(text, compiledPaths) }
         let start = Date()
-        let result = try ChildProcess.run(executable: toolchain.swiftc, arguments: arguments, workingDirectory: course.root,
-                                          environment: compilerEnvironment(), timeout: 300, captureLimit: 256 * 1024)
+        let studentObject = work.appendingPathComponent("Student.o")
+        let studentStep = commonFlags + [
+            "-parse-as-library", "-enable-testing", "-module-name", "Student", "-I", modules.path,
+            "-emit-module", "-emit-module-path", work.appendingPathComponent("Student.swiftmodule").path,
+            "-emit-object", "-o", studentObject.path,
+        ] + studentPaths
+        let temporary = work.appendingPathComponent("exercise")
+        let checksStep = baseFlags + [
+            "-I", work.path, "-Xfrontend", "-testable-import-module", "-Xfrontend", "Student",
+        ] + checkPaths + [mainURL.path, studentObject.path, "-o", temporary.path]
+        for (step, arguments) in [(CompileFailure.Kind.student, studentStep), (.checks, checksStep)] {
+            let result = try ChildProcess.run(executable: toolchain.swiftc, arguments: arguments, workingDirectory: course.root,
+                                              environment: compilerEnvironment(), timeout: 300, captureLimit: 256 * 1024)
+            if case .exited(0) = result.termination { continue }
+            let output = remap(result.stderrText + result.stdoutText)
+            if case .timedOut = result.termination {
+                return .failed(CompileFailure(kind: .other, summary: "the compiler took more than 300 s and was stopped", diagnostics: [], output: output))
+            }
+            var failure = CompileFailure.parse(output, job: job, display: display)
+            if failure.kind == .toolchainMismatch {
+                throw GraderError("\(failure.summary)\n\(output.split(separator: "\n").prefix(5).joined(separator: "\n"))")
+            }
+            if step == .checks && failure.kind == .student {
+                // The student's module compiled; what fails is the checks' use of it.
+                failure = CompileFailure.checksFailure(failure.diagnostics, output: output)
+            }
+            // Only a verdict on the sources is worth remembering; a crashed or killed compiler is not.
+            if failure.kind == .student || failure.kind == .checks {
+                try? output.write(to: failureFile, atomically: true, encoding: .utf8)
+                pruneCache(for: job.cacheName, keeping: key)
+            }
+            return .failed(failure)
+        }
         let seconds = Date().timeIntervalSince(start)
-        if case .exited(0) = result.termination, fm.fileExists(atPath: temporary.path) {
-            _ = try? fm.removeItem(at: executable)
-            try fm.moveItem(at: temporary, to: executable)
-            pruneCache(for: job.cacheName, keeping: key)
-            return .built(executable: executable, seconds: seconds, cached: false)
+        guard fm.fileExists(atPath: temporary.path) else {
+            return .failed(CompileFailure(kind: .other, summary: "the compiler reported success but wrote no program", diagnostics: [], output: ""))
         }
-        try? fm.removeItem(at: temporary)
-        let output = result.stderrText + result.stdoutText
-        if case .timedOut = result.termination {
-            return .failed(CompileFailure(kind: .other, summary: "the compiler took more than 300 s and was stopped", diagnostics: [], output: output))
-        }
-        let failure = CompileFailure.parse(output, job: job, display: display)
-        if failure.kind == .toolchainMismatch {
-            throw GraderError("\(failure.summary)\n\(output.split(separator: "\n").prefix(5).joined(separator: "\n"))")
-        }
-        try? output.write(to: failureFile, atomically: true, encoding: .utf8)
+        _ = try? fm.removeItem(at: executable)
+        try fm.moveItem(at: temporary, to: executable)
         pruneCache(for: job.cacheName, keeping: key)
-        return .failed(failure)
+        return .built(executable: executable, seconds: seconds, cached: false, compiledPaths: compiledPaths)
+    }
+
+    /// `text` with every compiled path replaced by the path a person knows.
+    public static func remap(_ text: String, _ compiledPaths: [String: String]) -> String {
+        compiledPaths.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+    }
+
+    /// Writes `sources` under `folder` (keeping sub-folders) and returns their paths.
+    private func snapshot(_ sources: [(name: String, data: Data)], into folder: URL) throws -> [String] {
+        try sources.map { source in
+            let url = folder.appendingPathComponent(source.name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try source.data.write(to: url, options: .atomic)
+            return url.path
+        }
+    }
+
+    /// `url`'s path below `base` (`hidden/MoreChecks.swift`), or its name when it is not below it.
+    private func relativePath(_ url: URL, to base: URL) -> String {
+        let prefix = base.standardizedFileURL.path + "/"
+        let path = url.standardizedFileURL.path
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : url.lastPathComponent
     }
 
     /// swiftc's own diagnostics, without colours or the fancy formatter's terminal assumptions.
@@ -135,17 +209,18 @@ public struct ExerciseCompiler: Sendable {
         return env
     }
 
-    /// `@testable import` or `@_silgen_name` in a student file would reach the kit's internals
-    /// (SwiftPM's debug build enables testing), so they are refused before compiling.
-    private func forbiddenConstruct(in files: [URL]) throws -> CompileFailure? {
-        for url in files {
-            guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+    /// Attributes that reach inside the grader or run code before `main` are refused before
+    /// compiling, with a clear message. This is a courtesy, not the guard: grades never depend on
+    /// what code in the student's process claims (see docs/grading.md).
+    private func forbiddenConstruct(in files: [(URL, Data)]) -> CompileFailure? {
+        for (url, data) in files {
+            let text = String(decoding: data, as: UTF8.self)
             for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                for word in ["@testable", "@_silgen_name", "@_spi", "@_private", "dlsym"] where line.contains(word) {
+                for word in ["@testable", "@_silgen_name", "@_spi", "@_private", "dlsym", "@_section", "@_used", "@_cdecl", "@_extern"] where line.contains(word) {
                     let where_ = "\(display(url)):\(index + 1)"
                     return CompileFailure(kind: .student, summary: "\(where_): `\(word)` is not allowed in exercise files",
                                           diagnostics: [Diagnostic(file: display(url), line: index + 1, column: 1, severity: "error",
-                                                                   message: "`\(word)` is not allowed in exercise files: it reaches inside the grader", excerpt: "")],
+                                                                   message: "`\(word)` is not allowed in exercise files: it reaches inside the grader or runs code before the checks", excerpt: "")],
                                           output: "")
                 }
             }
@@ -204,6 +279,16 @@ public struct CompileFailure: Codable, Equatable, Sendable {
     /// The compiler's full output.
     public var output: String
 
+    /// The student's files compile, but the checks do not compile against them.
+    static func checksFailure(_ diagnostics: [Diagnostic], output: String) -> CompileFailure {
+        let message = diagnostics.first?.message ?? "the checks do not compile"
+        let clash = message.hasPrefix("ambiguous use of") || message.contains("is ambiguous")
+        let summary = clash
+            ? "your code compiles, but the checks cannot use it: \(message). A declaration in your file has the same name as one the checks use from the grader's kit or the library: rename yours."
+            : "your code compiles, but the checks cannot use it: \(message). Did you rename a function or change its parameters? Keep the names and signatures the starter gave you."
+        return CompileFailure(kind: .checks, summary: summary, diagnostics: diagnostics, output: output)
+    }
+
     static func parse(_ output: String, job: ExerciseCompiler.Job, display: (URL) -> String) -> CompileFailure {
         if output.contains("compiled with a different version of the compiler") || output.contains("cannot load module")
             || output.contains("module compiled with Swift") {
@@ -248,10 +333,8 @@ public struct CompileFailure: Codable, Equatable, Sendable {
                                   summary: "\(first.file):\(first.line):\(first.column): \(first.message)" + (count > 1 ? " (and \(count - 1) more error\(count > 2 ? "s" : ""))" : ""),
                                   diagnostics: inStudent, output: output)
         }
-        if let first = diagnostics.first(where: { checkPaths.contains($0.file) }) {
-            return CompileFailure(kind: .checks,
-                                  summary: "your code compiles, but the checks cannot use it: \(first.message). Did you rename a function or change its parameters? Keep the names and signatures the starter gave you.",
-                                  diagnostics: diagnostics, output: output)
+        if diagnostics.contains(where: { checkPaths.contains($0.file) }) {
+            return checksFailure(diagnostics, output: output)
         }
         let undefined = output.split(separator: "\n").first { $0.contains("undefined reference") || $0.contains("error:") }
         return CompileFailure(kind: .other, summary: undefined.map { String($0) } ?? "the compiler failed without a diagnostic",

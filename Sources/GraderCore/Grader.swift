@@ -44,12 +44,24 @@ public final class Grader: @unchecked Sendable {
         public var includeHidden: Bool
         /// See `ExerciseCompiler.Job.cacheSlot`.
         public var cacheSlot: String?
+        /// Grading: a check passes only when the values it compared agree with the same check's
+        /// values in the reference solution's run (see `ReferenceComparison`). Needs `solution/`.
+        public var compareWithReference: Bool
 
-        public init(exercise: Exercise, seed: UInt64, sourcesDirectory: URL? = nil, includeHidden: Bool = false, cacheSlot: String? = nil) {
+        public init(exercise: Exercise, seed: UInt64, sourcesDirectory: URL? = nil, includeHidden: Bool = false, cacheSlot: String? = nil,
+                    compareWithReference: Bool = false) {
             self.exercise = exercise; self.seed = seed; self.sourcesDirectory = sourcesDirectory; self.includeHidden = includeHidden
-            self.cacheSlot = cacheSlot
+            self.cacheSlot = cacheSlot; self.compareWithReference = compareWithReference
         }
     }
+
+    /// How student programs run: in a sandbox when one is available (see `Isolation`).
+    public var isolation: Isolation {
+        get { lock.lock(); defer { lock.unlock() }; return isolationSetting }
+        set { lock.lock(); isolationSetting = newValue; lock.unlock() }
+    }
+    private var isolationSetting = Isolation.none
+    private var references: [String: [CheckResult]] = [:]
 
     /// Compiles (or reuses) and runs one exercise's checks.
     public func check(_ request: CheckRequest) throws -> ExerciseResult {
@@ -65,40 +77,125 @@ public final class Grader: @unchecked Sendable {
             compileSeconds: 0, compiledFromCache: false, runSeconds: 0, runs: 0, output: "")
         switch try compiler.compile(job) {
         case let .failed(failure):
+            if failure.kind == .checks { try requireChecksCompile(exercise, includeHidden: request.includeHidden) }
             result.status = .compileError
             result.compileFailure = failure
             return result
-        case let .built(executable, seconds, cached):
+        case let .built(executable, seconds, cached, compiledPaths):
             result.compileSeconds = seconds
             result.compiledFromCache = cached
-            let checkFiles = try exercise.checkFiles(includeHidden: request.includeHidden)
-            let runner = CheckRunner(
-                executable: executable,
-                studentFiles: job.studentFiles.flatMap { [$0.standardizedFileURL.path, compiler.relativePath($0)] },
-                checkFiles: checkFiles.flatMap { [$0.standardizedFileURL.path, compiler.relativePath($0)] },
-                workingDirectory: course.root)
-            let outcome = try runner.run(CheckRunner.Options(seed: request.seed, includeHidden: request.includeHidden,
-                                                             timeout: exercise.manifest.timeout,
-                                                             memoryLimitMB: exercise.manifest.memoryLimitMB))
-            result.checks = outcome.checks.map { check in
+            // Reference values first: they are established before any student code runs.
+            let reference = request.compareWithReference
+                ? try referenceChecks(exercise, seed: request.seed, includeHidden: request.includeHidden) : nil
+            let remap = { (text: String) in ExerciseCompiler.remap(text, compiledPaths) }
+            let outcome = try run(executable, job: job, compiler: compiler, compiledPaths: compiledPaths, seed: request.seed,
+                                  includeHidden: request.includeHidden, isolation: isolation)
+            var checks = outcome.checks.map { check in
                 var check = check
-                check.location = displayLocation(check.location, job: job, compiler: compiler)
+                check.message = remap(check.message)
+                check.output = remap(check.output)
+                check.location = displayLocation(remap(check.location), job: job, compiler: compiler)
                 return check
             }
+            if let reference { checks = ReferenceComparison.judge(student: checks, reference: reference) }
+            result.checks = checks
             result.runs = outcome.runs
             result.runSeconds = outcome.seconds
-            result.output = String(outcome.output.suffix(8000))
+            result.output = String(remap(outcome.output).suffix(8000))
             if result.checks.isEmpty {
                 result.status = .failed
             } else if result.checks.allSatisfy({ $0.status == .passed }) {
                 result.status = .passed
-                result.earned = exercise.manifest.points
             } else if result.checks.allSatisfy({ $0.status == .passed || $0.status == .notImplemented }) {
                 result.status = .notImplemented
             } else {
                 result.status = .failed
             }
+            result.earned = isStarter(exercise, job: job) ? 0 : Scoring.score(points: exercise.manifest.points, checks: result.checks)
             return result
+        }
+    }
+
+    /// Runs a compiled exercise program under the checks' protocol (isolated as asked).
+    private func run(_ executable: URL, job: ExerciseCompiler.Job, compiler: ExerciseCompiler, compiledPaths: [String: String],
+                     seed: UInt64, includeHidden: Bool, isolation: Isolation) throws -> CheckRunner.Outcome {
+        let exercise = job.exercise
+        let checkFiles = try exercise.checkFiles(includeHidden: includeHidden)
+        let compiled = { (shown: String) in compiledPaths.first { $0.value == shown + "/" }?.key }
+        let studentShown = compiler.relativePath(job.sourcesDirectory), checksShown = compiler.relativePath(exercise.checksDirectory)
+        let runner = CheckRunner(
+            executable: executable,
+            studentFiles: job.studentFiles.flatMap { [$0.standardizedFileURL.path, compiler.relativePath($0)] }
+                + exercise.manifest.files.compactMap { file in compiled(studentShown).map { $0 + file } },
+            checkFiles: checkFiles.flatMap { [$0.standardizedFileURL.path, compiler.relativePath($0)] }
+                + checkFiles.compactMap { url in compiled(checksShown).map { $0 + url.lastPathComponent } },
+            workingDirectory: course.root, isolation: isolation, readablePaths: [executable] + compiler.runtime.runtimePaths(toolchain: compiler.toolchain))
+        return try runner.run(CheckRunner.Options(seed: seed, includeHidden: includeHidden, timeout: exercise.manifest.timeout,
+                                                  checkTimeout: exercise.manifest.checkTimeout,
+                                                  memoryLimitMB: exercise.manifest.memoryLimitMB))
+    }
+
+    /// The reference solution's verdicts and values for `seed`, computed once per grader.
+    ///
+    /// - Throws: a course error when there is no solution, when the checks do not compile against
+    ///   it, or when it fails a check: none of these is the student's fault.
+    public func referenceChecks(_ exercise: Exercise, seed: UInt64, includeHidden: Bool) throws -> [CheckResult] {
+        let key = "\(exercise.id)/\(seed)/\(includeHidden)"
+        lock.lock()
+        if let cached = references[key] { lock.unlock(); return cached }
+        lock.unlock()
+        guard FileManager.default.fileExists(atPath: exercise.solutionDirectory.path) else {
+            throw GraderError("course error: grading \(exercise.id) compares every value with its reference solution, but \(exercise.displayPath)/solution/ is missing")
+        }
+        let compiler = try self.compiler()
+        let job = ExerciseCompiler.Job(exercise: exercise, sourcesDirectory: exercise.solutionDirectory, includeHidden: includeHidden,
+                                       cacheSlot: "reference")
+        switch try compiler.compile(job) {
+        case let .failed(failure):
+            throw courseError(exercise, failure)
+        case let .built(executable, _, _, compiledPaths):
+            // The instructor's own code: it runs unsandboxed, before any student code.
+            let outcome = try run(executable, job: job, compiler: compiler, compiledPaths: compiledPaths, seed: seed,
+                                  includeHidden: includeHidden, isolation: .none)
+            if let bad = outcome.checks.first(where: { $0.status != .passed }) {
+                throw GraderError("course error: the reference solution of \(exercise.id) does not pass its check \(bad.id) with seed \(seed) (\(bad.status.rawValue): \(ExerciseCompiler.remap(bad.message, compiledPaths))). Fix the check or the solution; `grader verify \(exercise.id)` shows it.")
+            }
+            lock.lock()
+            references[key] = outcome.checks
+            lock.unlock()
+            return outcome.checks
+        }
+    }
+
+    /// Takes reference results made by another grader (on the original course) for `exercise`,
+    /// so a copy of the course never runs a solution of its own.
+    public func adoptReference(_ checks: [CheckResult], for exercise: Exercise, seed: UInt64, includeHidden: Bool) {
+        lock.lock()
+        references["\(exercise.id)/\(seed)/\(includeHidden)"] = checks
+        lock.unlock()
+    }
+
+    /// When the checks do not compile against the student's files, they may not compile at all:
+    /// try them against the reference solution, and report a broken course as such.
+    private func requireChecksCompile(_ exercise: Exercise, includeHidden: Bool) throws {
+        guard FileManager.default.fileExists(atPath: exercise.solutionDirectory.path) else { return }
+        let job = ExerciseCompiler.Job(exercise: exercise, sourcesDirectory: exercise.solutionDirectory, includeHidden: includeHidden,
+                                       cacheSlot: "reference")
+        if case let .failed(failure) = try compiler().compile(job) { throw courseError(exercise, failure) }
+    }
+
+    private func courseError(_ exercise: Exercise, _ failure: CompileFailure) -> GraderError {
+        let first = failure.diagnostics.first.map { "\($0.file):\($0.line):\($0.column): \($0.message)" } ?? failure.summary
+        return GraderError("course error: the checks of \(exercise.id) do not compile against its reference solution: \(first). This is for the instructor to fix; nothing is wrong with your files.")
+    }
+
+    /// Whether the student files are still exactly the starter's: such a submission earns nothing,
+    /// even where a starter happens to pass a check.
+    private func isStarter(_ exercise: Exercise, job: ExerciseCompiler.Job) -> Bool {
+        let fm = FileManager.default
+        return zip(exercise.manifest.files, job.studentFiles).allSatisfy { file, url in
+            guard let starter = fm.contents(atPath: exercise.starterDirectory.appendingPathComponent(file).path) else { return false }
+            return fm.contents(atPath: url.path) == starter
         }
     }
 

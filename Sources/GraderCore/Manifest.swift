@@ -18,21 +18,26 @@ public struct Manifest: Equatable, Sendable {
     public var files: [String]
     /// Hints in the order `grader hint` reveals them.
     public var hints: [String]
-    /// Wall-clock limit in seconds for one run of the exercise binary.
+    /// Wall-clock limit in seconds for all of the exercise's checks together, across restarts.
     public var timeout: Double
+    /// Wall-clock limit in seconds for one check: a check that hangs is stopped after this and
+    /// the checks after it still run in what is left of `timeout`. A third of `timeout` unless
+    /// the manifest says otherwise.
+    public var checkTimeout: Double
     /// Address-space limit of the exercise binary in MiB.
     public var memoryLimitMB: Int
 
     public static let defaultTimeout: Double = 10
     public static let defaultMemoryLimitMB = 4096
-    public static let knownFields = ["id", "title", "lesson", "points", "files", "hints", "timeout", "memoryLimitMB"]
+    public static let knownFields = ["id", "title", "lesson", "points", "files", "hints", "timeout", "checkTimeout", "memoryLimitMB"]
     /// File names the grader generates itself and a student file must not take.
     public static let reservedFileNames: Set<String> = ["main.swift", "GraderMain.swift"]
 
     public init(id: String, title: String, lesson: String, points: Int, files: [String], hints: [String] = [],
-                timeout: Double = Manifest.defaultTimeout, memoryLimitMB: Int = Manifest.defaultMemoryLimitMB) {
+                timeout: Double = Manifest.defaultTimeout, checkTimeout: Double? = nil, memoryLimitMB: Int = Manifest.defaultMemoryLimitMB) {
         self.id = id; self.title = title; self.lesson = lesson; self.points = points; self.files = files
-        self.hints = hints; self.timeout = timeout; self.memoryLimitMB = memoryLimitMB
+        self.hints = hints; self.timeout = timeout; self.checkTimeout = checkTimeout ?? max(timeout / 3, min(timeout, 2))
+        self.memoryLimitMB = memoryLimitMB
     }
 
     /// Reads and validates the manifest at `url`; `displayPath` is how errors name the file.
@@ -112,12 +117,16 @@ public struct Manifest: Equatable, Sendable {
         let hints = try strings("hints", required: false)
         let timeout = try number("timeout") ?? defaultTimeout
         guard timeout > 0, timeout <= 600 else { throw fail("field `timeout` must be a number of seconds between 0 and 600, found \(timeout)") }
+        let checkTimeout = try number("checkTimeout")
+        if let checkTimeout, !(checkTimeout > 0 && checkTimeout <= timeout) {
+            throw fail("field `checkTimeout` must be a number of seconds above 0 and at most `timeout` (\(timeout)), found \(checkTimeout)")
+        }
         let memory = try number("memoryLimitMB") ?? Double(defaultMemoryLimitMB)
         guard memory >= 64, memory == memory.rounded(), memory <= 1_048_576 else {
             throw fail("field `memoryLimitMB` must be a whole number of MiB ≥ 64, found \(memory)")
         }
         return Manifest(id: id, title: title, lesson: lesson, points: Int(pointsValue), files: files, hints: hints,
-                        timeout: timeout, memoryLimitMB: Int(memory))
+                        timeout: timeout, checkTimeout: checkTimeout, memoryLimitMB: Int(memory))
     }
 }
 

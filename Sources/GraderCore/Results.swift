@@ -1,4 +1,5 @@
 import Foundation
+import GraderWire
 
 /// The outcome of checking one exercise: everything any renderer needs (text for students, JSON
 /// for tools; JUnit and Gradescope can be rendered from the same model).
@@ -20,8 +21,8 @@ public struct ExerciseResult: Codable, Equatable, Sendable {
     public var lesson: String
     public var status: Status
     public var points: Int
-    /// `points` when passed, else 0.
-    public var earned: Int
+    /// The points these results are worth, by the same rule `grade` uses (`Scoring.score`).
+    public var earned: Double
     /// The student files, as paths from the course root: where to look.
     public var files: [String]
     public var checks: [CheckResult]
@@ -68,11 +69,18 @@ public struct CheckResult: Codable, Equatable, Sendable {
     public var milliseconds: Int
     /// Program output around a crash, when there is some.
     public var output: String
+    /// The values the check compared (not part of the JSON report): what grading compares with
+    /// the reference solution's run.
+    public var observations: [Observation] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case id, title, status, message, hint, location, weight, hidden, milliseconds, output
+    }
 
     public init(id: String, title: String, status: Status, message: String = "", hint: String = "", location: String = "",
-                weight: Int = 1, hidden: Bool = false, milliseconds: Int = 0, output: String = "") {
+                weight: Int = 1, hidden: Bool = false, milliseconds: Int = 0, output: String = "", observations: [Observation] = []) {
         self.id = id; self.title = title; self.status = status; self.message = message; self.hint = hint
         self.location = location; self.weight = weight; self.hidden = hidden; self.milliseconds = milliseconds
-        self.output = output
+        self.output = output; self.observations = observations
     }
 }

@@ -75,7 +75,7 @@ public struct TextReport {
         }
         out.append("")
         let passed = r.passedChecks
-        var summary = "\(passed) of \(r.checks.count) check\(r.checks.count == 1 ? "" : "s") passed · \(r.earned)/\(r.points) points"
+        var summary = "\(passed) of \(r.checks.count) check\(r.checks.count == 1 ? "" : "s") passed · \(Scoring.format(r.earned))/\(r.points) points"
         if r.hiddenPending > 0 { summary += " · \(r.hiddenPending) hidden check\(r.hiddenPending == 1 ? "" : "s") will run when graded" }
         summary += " · seed \(r.seed)"
         out.append(r.status == .passed ? style.green(summary) : summary)
@@ -143,12 +143,12 @@ public enum JSONReport {
         public var passed: Int
         public var total: Int
         public var points: Int
-        public var earned: Int
+        public var earned: Double
     }
 
     public static func render(_ results: [ExerciseResult], errors: [String] = []) -> String {
         let envelope = Envelope(exercises: results, errors: errors, passed: results.filter(\.passed).count, total: results.count,
-                                points: results.reduce(0) { $0 + $1.points }, earned: results.reduce(0) { $0 + $1.earned })
+                                points: results.reduce(0) { $0 + $1.points }, earned: Scoring.round(results.reduce(0) { $0 + $1.earned }))
         return encode(envelope)
     }
 

@@ -6,7 +6,9 @@ import Autograd
 
 /// Fails with `message` unless `condition` holds.
 public func expect(_ condition: @autoclosure () throws -> Bool, _ message: @autoclosure () -> String) throws {
-    guard try condition() else { throw CheckFailure(message()) }
+    let holds = try condition()
+    Evidence.fact("a condition of this check", holds)
+    guard holds else { throw CheckFailure(message()) }
 }
 
 /// `actual` is within `atol + rtol * |expected|` of `expected`.
@@ -35,6 +37,7 @@ public func expectClose(_ actual: [Double], _ expected: [Double], shape: [Int]? 
         throw CheckFailure("\(what) has \(actual.count) values, expected \(expected.count)")
     }
     let shape = shape ?? [actual.count]
+    Evidence.value(what, actual: actual, expected: expected, atol: atol, rtol: rtol)
     var worst: (index: Int, excess: Double)?
     for i in actual.indices {
         let a = actual[i], e = expected[i]
@@ -63,6 +66,7 @@ func isClose(_ a: Double, _ e: Double, atol: Double, rtol: Double) -> Bool {
 
 /// `tensor.shape == shape`.
 public func expectShape(_ tensor: Tensor, _ shape: [Int], _ what: String) throws {
+    Evidence.fact("the shape of \(what)", actual: tensor.shape.map(Double.init), expected: shape.map(Double.init))
     guard tensor.shape == shape else {
         throw CheckFailure("\(what) has shape \(Format.shape(tensor.shape)), expected \(Format.shape(shape))")
     }
@@ -70,6 +74,7 @@ public func expectShape(_ tensor: Tensor, _ shape: [Int], _ what: String) throws
 
 /// `tensor.grad` is nil: no backward pass has reached it (or it was reset with `setToNone`).
 public func expectGradNil(_ tensor: Tensor, _ name: String) throws {
+    Evidence.fact("\(name).grad is nil", tensor.grad == nil)
     if let grad = tensor.grad {
         throw CheckFailure("\(name).grad should be nil here, but it holds \(Format.values(grad.scalars))")
     }
@@ -77,6 +82,7 @@ public func expectGradNil(_ tensor: Tensor, _ name: String) throws {
 
 /// `tensor.grad` exists and is close to `expected` (after one backward, or accumulated over several).
 public func expectGrad(_ tensor: Tensor, _ expected: [Double], atol: Double = 1e-6, rtol: Double = 1e-5, _ name: String) throws {
+    Evidence.fact("\(name).grad exists", tensor.grad != nil)
     guard let grad = tensor.grad else {
         let why = tensor.requiresGrad ? "did backward() run on a result computed from \(name)?" : "\(name) does not require grad: create it with requiresGrad: true"
         throw CheckFailure("\(name).grad is nil: \(why)")
@@ -87,6 +93,7 @@ public func expectGrad(_ tensor: Tensor, _ expected: [Double], atol: Double = 1e
 
 /// `tensor.grad` was cleared: nil (`zeroGrad(setToNone: true)`) or all zeros.
 public func expectGradCleared(_ tensor: Tensor, _ name: String) throws {
+    Evidence.fact("\(name).grad is cleared", tensor.grad.map { $0.scalars.allSatisfy { $0 == 0 } } ?? true)
     guard let grad = tensor.grad else { return }
     if let index = grad.scalars.firstIndex(where: { $0 != 0 }) {
         throw CheckFailure("\(name).grad should be cleared (nil or zeros), but \(Format.element("\(name).grad", index, shape: grad.shape)) is \(Format.value(grad.scalars[index])): gradients accumulate until you zero them")
@@ -95,6 +102,7 @@ public func expectGradCleared(_ tensor: Tensor, _ name: String) throws {
 
 /// No graph was recorded for `tensor`: it does not require grad and has no `gradFn`.
 public func expectNoGraph(_ tensor: Tensor, _ name: String) throws {
+    Evidence.fact("\(name) has no graph", tensor.gradFn == nil && !tensor.requiresGrad)
     if let node = tensor.gradFn {
         throw CheckFailure("\(name) was recorded for backward (gradFn \(node.name)): compute it inside noGrad { } or from detached tensors")
     }
@@ -105,6 +113,8 @@ public func expectNoGraph(_ tensor: Tensor, _ name: String) throws {
 
 /// A graph was recorded: `tensor` requires grad, and when `gradFn` is given its node has that name.
 public func expectGraph(_ tensor: Tensor, _ name: String, gradFn: String? = nil) throws {
+    Evidence.fact("\(name) has a graph" + (gradFn.map { " ending in \($0)" } ?? ""),
+                  tensor.requiresGrad && (gradFn == nil || tensor.gradFn?.name == gradFn))
     guard tensor.requiresGrad else {
         throw CheckFailure("\(name) does not require grad, so backward cannot reach the inputs: was it computed under noGrad, with detach(), or from .scalars / .item()?")
     }
@@ -119,8 +129,10 @@ public func expectThrows(_ what: String, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch {
+        Evidence.fact("\(what) throws", true)
         return
     }
+    Evidence.fact("\(what) throws", false)
     throw CheckFailure("\(what) should throw an error, but it did not")
 }
 
@@ -153,6 +165,7 @@ public final class HookSpy {
     }
 
     public func expectCalled(times expected: Int) throws {
+        Evidence.fact("the calls of \(name)", actual: [Double(calls)], expected: [Double(expected)])
         guard calls == expected else {
             throw CheckFailure("\(name) ran \(calls) time\(calls == 1 ? "" : "s"), expected \(expected)")
         }

@@ -87,6 +87,8 @@ public enum GradCheck {
         for x in points {
             let analytic = try df(x)
             let numeric = (try f(x + options.eps) - f(x - options.eps)) / (2 * options.eps)
+            Evidence.value("d \(name)(x) / d x at x = \(Format.value(x))", actual: [analytic], expected: [numeric],
+                           atol: options.atol, rtol: options.rtol)
             if !isClose(analytic, numeric, options) {
                 throw failure("d \(name)(x) / d x at x = \(Format.value(x))", analytic: analytic, numeric: numeric, options,
                               kink: try kinkNote(f: { try f($0) }, x: x, options))
@@ -104,17 +106,21 @@ public enum GradCheck {
             throw CheckFailure("your Jacobian is \(analytic.count)×\(analytic.first?.count ?? 0), expected \(out.count)×\(x.count) (one row per output, one column per input)")
         }
         var worst: (i: Int, j: Int, a: Double, n: Double, excess: Double)?
+        var numericColumns: [[Double]] = []
         for j in x.indices {
             var plus = x, minus = x
             plus[j] += options.eps
             minus[j] -= options.eps
             let fp = try f(plus), fm = try f(minus)
+            numericColumns.append(out.indices.map { (fp[$0] - fm[$0]) / (2 * options.eps) })
             for i in out.indices {
-                let n = (fp[i] - fm[i]) / (2 * options.eps), a = analytic[i][j]
+                let n = numericColumns[j][i], a = analytic[i][j]
                 let excess = excessOver(a, n, options)
                 if excess > (worst?.excess ?? 0) { worst = (i, j, a, n, excess) }
             }
         }
+        Evidence.value("the Jacobian d \(output) / d \(input)", actual: analytic.flatMap { $0 },
+                       expected: out.indices.flatMap { i in x.indices.map { numericColumns[$0][i] } }, atol: options.atol, rtol: options.rtol)
         if let w = worst {
             throw failure("d \(output)[\(w.i)] / d \(input)[\(w.j)]", analytic: w.a, numeric: w.n, options, kink: "")
         }
@@ -222,18 +228,23 @@ public enum GradCheck {
             missing.append(none)
         }
         var worst: (o: Int, w: Int, i: Int, j: Int, a: Double, n: Double, excess: Double)?
+        var analyticSeen: [Double] = [], numericSeen: [Double] = []
         for (w, k) in problem.wrt.enumerated() {
             for j in 0..<problem.values[k].count {
                 let numeric = try column(problem, input: k, element: j, eps: options.eps)
                 for o in outs.indices {
                     for i in 0..<numeric[o].count {
                         let a = analytic[o][w][i][j], n = numeric[o][i]
+                        analyticSeen.append(missing[o][w] ? .nan : a)
+                        numericSeen.append(n)
                         let excess = excessOver(a, n, options)
                         if excess > (worst?.excess ?? 0) { worst = (o, w, i, j, a, n, excess) }
                     }
                 }
             }
         }
+        Evidence.value("the gradients of \(problem.outputs.joined(separator: ", "))", actual: analyticSeen, expected: numericSeen,
+                       atol: options.atol, rtol: options.rtol)
         guard let v = worst else { return }
         let k = problem.wrt[v.w]
         let outName = Format.element(problem.outputs[v.o], v.i, shape: outs[v.o].shape)
@@ -280,6 +291,8 @@ public enum GradCheck {
         for o in outs.indices {
             for i in 0..<plus[o].count { numeric += v[o][i] * (plus[o][i] - minus[o][i]) / (2 * options.eps) }
         }
+        Evidence.value("vᵀ·J·u of \(problem.outputs.joined(separator: ", "))", actual: [analytic], expected: [numeric],
+                       atol: options.atol, rtol: options.rtol)
         guard !isClose(analytic, numeric, options) else { return }
         if fullAffordable {
             // Locate the error precisely.

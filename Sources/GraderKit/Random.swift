@@ -57,6 +57,11 @@ enum CheckRandom {
         state = digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
+    /// A seed for the library's generator, independent of the check's own stream.
+    static func librarySeed(seed: UInt64, checkID: String) -> UInt64 {
+        SHA256.hash(Array("\(seed)/\(checkID)/library".utf8)).prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
     static func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -15,7 +15,7 @@ public enum WireMessage: Equatable, Sendable {
     /// The run reached its end normally; without it the grader treats the run as cut short.
     case done
 
-    public static let protocolVersion = 1
+    public static let protocolVersion = 2
 }
 
 /// A check as the binary announces it.
@@ -49,10 +49,13 @@ public struct CheckVerdict: Equatable, Sendable {
     public var location: String
     /// Wall time of the check in milliseconds.
     public var milliseconds: Int
+    /// Every value the check compared, in order: what a grade compares with the reference run.
+    public var observations: [Observation]
 
-    public init(id: String, status: Status, message: String = "", hint: String = "", location: String = "", milliseconds: Int = 0) {
+    public init(id: String, status: Status, message: String = "", hint: String = "", location: String = "", milliseconds: Int = 0,
+                observations: [Observation] = []) {
         self.id = id; self.status = status; self.message = message; self.hint = hint
-        self.location = location; self.milliseconds = milliseconds
+        self.location = location; self.milliseconds = milliseconds; self.observations = observations
     }
 }
 
@@ -66,6 +69,7 @@ extension WireMessage {
         case let .start(id): return ["start", id]
         case let .result(v):
             return ["result", v.id, v.status.rawValue, v.message, v.hint, v.location, String(v.milliseconds)]
+                + v.observations.map(\.encoded)
         case .done: return ["done"]
         }
     }
@@ -89,8 +93,14 @@ extension WireMessage {
             guard rest.count == 1 else { return nil }
             self = .start(id: rest[0])
         case "result":
-            guard rest.count == 6, let status = CheckVerdict.Status(rawValue: rest[1]), let ms = Int(rest[5]) else { return nil }
-            self = .result(CheckVerdict(id: rest[0], status: status, message: rest[2], hint: rest[3], location: rest[4], milliseconds: ms))
+            guard rest.count >= 6, let status = CheckVerdict.Status(rawValue: rest[1]), let ms = Int(rest[5]) else { return nil }
+            var observations: [Observation] = []
+            for field in rest.dropFirst(6) {
+                guard let observation = Observation(encoded: field) else { return nil }
+                observations.append(observation)
+            }
+            self = .result(CheckVerdict(id: rest[0], status: status, message: rest[2], hint: rest[3], location: rest[4], milliseconds: ms,
+                                        observations: observations))
         case "done":
             guard rest.isEmpty else { return nil }
             self = .done

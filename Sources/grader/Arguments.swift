@@ -25,6 +25,8 @@ struct Arguments {
     var csv: String?
     /// For `new`: the lesson number an exercise belongs to.
     var lesson: Int?
+    /// For `grade` and `grade-all`: grade even where student code cannot be isolated.
+    var unisolated = false
 
     static let usage = """
     grader: checks your Gradlings exercises.
@@ -51,6 +53,7 @@ struct Arguments {
                |junit|gradescope   grade and grade-all also write JUnit XML or Gradescope results
       --out FILE               write the grade report to FILE instead of the terminal
       --csv FILE               grade-all: write the gradebook (student, points per exercise, total)
+      --unisolated             grade and grade-all: grade even where student code cannot be sandboxed
       --lesson N               new: the lesson the exercise belongs to
       --seed N                 replay the random inputs of an earlier run (check, watch; grade: default 0)
       --no-color               no colours (also when NO_COLOR is set, or output is not a terminal)
@@ -97,6 +100,7 @@ struct Arguments {
             case "--answers": args.answers = try value(flag)
             case "--out": args.out = try value(flag)
             case "--csv": args.csv = try value(flag)
+            case "--unisolated": args.unisolated = true
             case "--lesson":
                 let v = try value(flag)
                 guard let n = Int(v), n >= 0 else { throw GraderError("--lesson needs a lesson number, not \"\(v)\"") }

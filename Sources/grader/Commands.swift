@@ -29,9 +29,22 @@ struct Commands {
     }
 
     func makeGrader() -> Grader {
-        Grader(course: course, allowBuild: true, log: { line in
+        let grader = Grader(course: course, allowBuild: true, log: { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         })
+        grader.isolation = Isolation.detect(binDirectory: grader.binDirectory)
+        return grader
+    }
+
+    /// Said once per course (a marker in `.grader/`): checking works without isolation, but the
+    /// student should know their own code runs with their own rights.
+    func noteIsolation(_ grader: Grader) {
+        guard !grader.isolation.isIsolated else { return }
+        let marker = course.stateDirectory.appendingPathComponent("isolation-noted")
+        guard !FileManager.default.fileExists(atPath: marker.path) else { return }
+        FileHandle.standardError.write(Data("note: exercise programs run without a sandbox on this machine (it needs Linux namespaces or root); they run in a scratch folder with your own rights. Grading by an instructor is isolated.\n".utf8))
+        try? FileManager.default.createDirectory(at: course.stateDirectory, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: marker.path, contents: Data())
     }
 
     /// The exercises named, or all of them; broken folders become configuration errors.
@@ -65,6 +78,7 @@ struct Commands {
         let (exercises, broken) = try selectExercises()
         let grader = makeGrader()
         _ = try grader.compiler()
+        noteIsolation(grader)
         let seed = arguments.seed ?? Grader.randomSeed()
         let collected = Collected(count: exercises.count)
         let showProgress = exercises.count > 1
@@ -115,8 +129,8 @@ struct Commands {
             for error in broken { print(style.red("! ") + error.message + "\n") }
             if exercises.count > 1 || !broken.isEmpty {
                 let passed = done.filter(\.passed).count
-                let points = done.reduce(0) { $0 + $1.earned }, total = done.reduce(0) { $0 + $1.points }
-                print(style.bold("\(passed) of \(exercises.count + broken.count) exercises pass · \(points)/\(total) points") + style.dim(" · seed \(seed)"))
+                let points = Scoring.round(done.reduce(0) { $0 + $1.earned }), total = done.reduce(0) { $0 + $1.points }
+                print(style.bold("\(passed) of \(exercises.count + broken.count) exercises pass · \(Scoring.format(points))/\(total) points") + style.dim(" · seed \(seed)"))
             }
         }
         if !allErrors.isEmpty {

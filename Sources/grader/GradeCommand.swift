@@ -22,6 +22,7 @@ extension Arguments {
             if lesson != nil { throw GraderError("--lesson works with `grader new` only") }
         }
         if csv != nil && command != .gradeAll { throw GraderError("--csv works with grade-all only") }
+        if unisolated && ![.grade, .gradeAll].contains(command) { throw GraderError("--unisolated works with grade and grade-all only") }
         if out != nil && ![.grade, .gradeAll].contains(command) { throw GraderError("--out works with grade and grade-all only") }
         if format == .gradescope && command == .gradeAll {
             throw GraderError("--format gradescope describes one submission: use it with `grader grade`")
@@ -50,6 +51,10 @@ extension Commands {
         let engine = SubmissionGrader(grader: makeGrader(), seed: arguments.seed ?? 0)
         // A missing toolchain or runtime is a configuration error (exit 2), found before grading.
         _ = try engine.grader.compiler()
+        if !engine.grader.isolation.isIsolated && !arguments.unisolated {
+            throw GraderError("refusing to grade without isolation: student code would run with your rights and could change the course, other submissions or the results. This machine cannot sandbox (`grader-sandbox --probe` says why; Linux user namespaces, or running as root, are needed). Grade in a container or VM you can throw away, and pass --unisolated to grade anyway.")
+        }
+        FileHandle.standardError.write(Data("grading \(engine.grader.isolation.description)\n".utf8))
         return engine
     }
 
@@ -97,7 +102,8 @@ extension Commands {
     /// `grader grade-all DIR`: every subfolder is one student's submission.
     func gradeAll() throws -> Int32 {
         let folder = try folder(arguments.ids[0], what: "folder holding one submission folder per student")
-        let submissions = try SubmissionGrader.submissions(in: folder)
+        let (submissions, unreadable) = try SubmissionGrader.submissions(in: folder)
+        for problem in unreadable { FileHandle.standardError.write(Data("grader: \(problem)\n".utf8)) }
         guard !submissions.isEmpty else { throw GraderError("\(arguments.ids[0]) holds no submission folders (one subfolder per student)") }
         let engine = try submissionGrader()
         FileHandle.standardError.write(Data("grading \(submissions.count) submissions, \(arguments.jobs) at a time…\n".utf8))
@@ -125,6 +131,6 @@ extension Commands {
             }
             FileHandle.standardError.write(Data("gradebook: \(csv)\n".utf8))
         }
-        return status(of: grades)
+        return unreadable.isEmpty ? status(of: grades) : 2
     }
 }

@@ -70,7 +70,7 @@ final class GradingTests: XCTestCase {
                                                        withDestinationURL: fx.appendingPathComponent("fx1-pass/solution/Double.swift"))
             let grader = Grader(course: course, binDirectory: Fixtures.binDirectory, allowBuild: false)
             let engine = SubmissionGrader(grader: grader)
-            let grades = try engine.gradeAll(try SubmissionGrader.submissions(in: subs), jobs: 2)
+            let grades = try engine.gradeAll(try SubmissionGrader.submissions(in: subs).folders, jobs: 2)
             return Batch(course: course, submissions: subs, engine: engine, grades: grades)
         }
         cached = outcome

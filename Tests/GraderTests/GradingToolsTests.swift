@@ -126,7 +126,13 @@ final class GradingToolsTests: XCTestCase {
             try ChildProcess.run(executable: executable, arguments: arguments + ["--course", course.root.path], environment: env, timeout: 120)
         }
         let out = course.root.appendingPathComponent("results/results.json")
-        let graded = try run(["grade", submission.path, "--format", "gradescope", "--out", out.path])
+        var unsandboxed = env
+        unsandboxed["GRADLINGS_ISOLATION"] = "none"
+        let refused = try ChildProcess.run(executable: executable, arguments: ["grade", submission.path, "--course", course.root.path],
+                                           environment: unsandboxed, timeout: 120)
+        XCTAssertEqual(refused.termination, .exited(2), "no grade without isolation unless asked for")
+        XCTAssertTrue(refused.stderrText.contains("--unisolated"), refused.stderrText)
+        let graded = try run(["grade", submission.path, "--format", "gradescope", "--out", out.path, "--unisolated"])
         XCTAssertEqual(graded.termination, .exited(0), graded.stderrText)
         XCTAssertTrue(graded.stdoutText.contains("1.67/5 points (seed 0)"), graded.stdoutText)
         XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any])

@@ -30,7 +30,7 @@ final class ManifestTests: XCTestCase {
         assertError(#"{"id": "ex9", "title": "T", "lesson": "L", "points": 1, "files": ["a.txt"]}"#, "field `files`[0] must be a .swift file, found \"a.txt\"")
         assertError(#"{"id": "ex9", "title": "T", "lesson": "L", "points": 1, "files": ["../X.swift"]}"#, "field `files`[0] must be a path inside the exercise folder, found \"../X.swift\"")
         assertError(#"{"id": "ex9", "title": "T", "lesson": "L", "points": 1, "files": ["main.swift"]}"#, "field `files`[0]: \"main.swift\" is a name the grader uses itself; rename the file")
-        assertError(#"{"id": "ex9", "title": "T", "lesson": "L", "points": 1, "files": ["A.swift"], "hint": ["x"]}"#, "unknown field `hint` (known fields: id, title, lesson, points, files, hints, timeout, memoryLimitMB)")
+        assertError(#"{"id": "ex9", "title": "T", "lesson": "L", "points": 1, "files": ["A.swift"], "hint": ["x"]}"#, "unknown field `hint` (known fields: id, title, lesson, points, files, hints, timeout, checkTimeout, memoryLimitMB)")
         assertError(#"{"id": "ex9", "title": "T", "lesson": "L", "points": 1, "files": ["A.swift"], "hints": ["ok", 2]}"#, "field `hints`[1] must be a string, found the number 2")
         assertError(#"{"id": "ex9", "title": "T", "lesson": "L", "points": 1, "files": ["A.swift"], "timeout": 0}"#, "field `timeout` must be a number of seconds between 0 and 600, found 0.0")
         assertError(#"{"id": "Ex 9", "title": "T", "lesson": "L", "points": 1, "files": ["A.swift"]}"#, "field `id` must be lower-case letters, digits or _ starting with a letter (like \"ex3\"), found \"Ex 9\"")

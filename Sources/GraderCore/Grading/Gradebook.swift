@@ -1,28 +1,50 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension SubmissionGrader {
     /// The submission folders inside `folder`: one subfolder per student, sorted by name (folders
-    /// starting with `.` or `_` are skipped).
-    public static func submissions(in folder: URL) throws -> [URL] {
+    /// starting with `.` or `_` are skipped). Entries that cannot be graded (a name that is not
+    /// UTF-8, a link instead of a folder) come back as messages, never silently dropped.
+    public static func submissions(in folder: URL) throws -> (folders: [URL], unreadable: [String]) {
         let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else {
+        guard let directory = opendir(folder.path) else {
             throw GraderError("cannot read the submissions folder \(folder.path)")
         }
-        return names.filter { name in
+        defer { closedir(directory) }
+        var names: [String] = [], unreadable: [String] = []
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix(while: { $0 != 0 })) }
+            guard let name = String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) else {
+                let shown = String(decoding: bytes, as: UTF8.self)
+                unreadable.append("submission folder \"\(shown)\" was not graded: its name is not valid UTF-8; rename it")
+                continue
+            }
+            if name == "." || name == ".." || name.hasPrefix(".") || name.hasPrefix("_") { continue }
+            let url = folder.appendingPathComponent(name)
+            if (try? fm.destinationOfSymbolicLink(atPath: url.path)) != nil {
+                unreadable.append("submission \"\(name)\" was not graded: it is a link, not a folder")
+                continue
+            }
             var isDirectory: ObjCBool = false
-            return !name.hasPrefix(".") && !name.hasPrefix("_")
-                && fm.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &isDirectory) && isDirectory.boolValue
-        }.sorted(by: naturalLess).map { folder.appendingPathComponent($0) }
+            if fm.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue { names.append(name) }
+        }
+        return (names.sorted(by: naturalLess).map { folder.appendingPathComponent($0) }, unreadable)
     }
 
     /// Grades every submission, `jobs` at a time; a submission that fails to compile, crashes or
-    /// hangs costs only its own exercise (time limits are per exercise run).
+    /// hangs costs only its own exercise.
     ///
-    /// Work is split by exercise, each worker taking one exercise through every submission: the
-    /// compile cache prunes an exercise's old programs when it adds one, so two workers compiling
-    /// the same exercise at once could delete the program the other is about to run.
+    /// The reference runs come first; then every submission gets its own copy of the course. Work
+    /// is split by exercise, each worker taking one exercise through every submission.
     public func gradeAll(_ submissions: [URL], jobs: Int = 2, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> [SubmissionGrade] {
         let (exercises, errors) = try self.exercises()
+        let references = prepareReferences(exercises, jobs: jobs)
+        let copies = try submissions.map { _ in try CourseCopy(of: grader) }
+        defer { copies.forEach { $0.remove() } }
         var table = [[ExerciseGrade?]](repeating: [ExerciseGrade?](repeating: nil, count: exercises.count), count: submissions.count)
         let lock = NSLock()
         var next = 0
@@ -34,7 +56,7 @@ extension SubmissionGrader {
                 lock.unlock()
                 guard column < exercises.count else { return }
                 for (row, submission) in submissions.enumerated() {
-                    let grade = self.grade(exercises[column], submission: submission)
+                    let grade = self.grade(exercises[column], submission: submission, in: copies[row], reference: references[column])
                     lock.lock(); table[row][column] = grade; lock.unlock()
                 }
                 progress("\(exercises[column].id): \(submissions.count) submission\(submissions.count == 1 ? "" : "s") graded")

@@ -2,11 +2,14 @@ import Foundation
 
 /// Grades students' submissions with the course's own checks, hidden ones included.
 ///
-/// Only the files each manifest lists as student-editable are taken from a submission; the
-/// manifests, checks and everything else come from the course, so a submission that edits a check
-/// or a manifest changes nothing. The files are copied (regular files only, no symlinks, at most
-/// 1 MB each) into a private staging folder before compiling, so a submission cannot point a
-/// student file at the course's solution or at anything else outside itself.
+/// The rules that keep a grade the student's own work (docs/grading.md states them):
+/// - Only the files each manifest lists as student-editable are taken from a submission, copied
+///   (regular files only, no links, nothing outside the submission, at most 1 MB each) into a
+///   private staging folder; manifests and checks come from the course.
+/// - A check passes only when its values agree with the reference solution's run
+///   (`ReferenceComparison`); those runs happen first, before any student code.
+/// - Each submission compiles against its own fresh copy of the course's checks, and its programs
+///   run in the sandbox the grader was given, so nothing one submission does reaches another.
 public struct SubmissionGrader: Sendable {
     public let grader: Grader
     /// Fixed by default so grading is deterministic: the same submission and seed give the same
@@ -36,12 +39,15 @@ public struct SubmissionGrader: Sendable {
     public func grade(submission: URL, student: String? = nil, jobs: Int = 2) throws -> SubmissionGrade {
         let (exercises, errors) = try self.exercises()
         let start = Date()
+        let references = prepareReferences(exercises, jobs: jobs)
+        let copy = try CourseCopy(of: grader)
+        defer { copy.remove() }
         var grades = [ExerciseGrade?](repeating: nil, count: exercises.count)
         let lock = NSLock()
         let workers = max(1, min(jobs, exercises.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for index in stride(from: worker, to: exercises.count, by: workers) {
-                let grade = self.grade(exercises[index], submission: submission)
+                let grade = self.grade(exercises[index], submission: submission, in: copy, reference: references[index])
                 lock.lock(); grades[index] = grade; lock.unlock()
             }
         }
@@ -56,6 +62,39 @@ public struct SubmissionGrader: Sendable {
     /// student files themselves at the top of either (`<submission>/Cubic.swift`, as Gradescope's
     /// upload of single files leaves them) count when their names belong to this exercise alone.
     public func sourceDirectory(of exercise: Exercise, in submission: URL) -> URL? {
+        if case let .found(url) = locate(exercise, in: submission) { return url }
+        return nil
+    }
+
+    public enum Location: Equatable, Sendable {
+        case found(URL)
+        case notFound
+        /// The files are there, but reached through a link or outside the submission.
+        case refused(String)
+    }
+
+    /// Like `sourceDirectory(of:in:)`, but a folder reached through a symbolic link, or leading
+    /// outside the submission, is refused with the reason (it could point at the course's
+    /// solution or at a classmate's folder).
+    public func locate(_ exercise: Exercise, in submission: URL) -> Location {
+        guard let found = candidateDirectory(of: exercise, in: submission) else { return .notFound }
+        let root = submission.standardizedFileURL.path
+        let path = found.standardizedFileURL.path
+        guard path == root || path.hasPrefix(root + "/") else {
+            return .refused("\(exercise.displayPath) lies outside the submission: submit the folder itself")
+        }
+        // Every folder from the submission down to the files must be a real folder, not a link.
+        var current = submission.standardizedFileURL
+        for component in path.dropFirst(root.count).split(separator: "/") {
+            current.appendPathComponent(String(component))
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: current.path)) != nil {
+                return .refused("\(exercise.displayPath): \(String(component)) in the submission is a link, not a folder: submit the folder itself")
+            }
+        }
+        return .found(found)
+    }
+
+    private func candidateDirectory(of exercise: Exercise, in submission: URL) -> URL? {
         var roots = [submission]
         let visible = ((try? FileManager.default.contentsOfDirectory(atPath: submission.path)) ?? []).filter { !$0.hasPrefix(".") && !$0.hasPrefix("__") }
         var isDirectory: ObjCBool = false
@@ -77,23 +116,72 @@ public struct SubmissionGrader: Sendable {
         }
     }
 
-    /// Grades one exercise of one submission. Never throws: whatever happens becomes the
-    /// exercise's status, so one exercise (or one student) never stops the others.
+    /// The reference solution's run of every exercise (or why it could not be made: a course
+    /// error), before any submission's code runs.
+    func prepareReferences(_ exercises: [Exercise], jobs: Int) -> [Result<[CheckResult], GraderError>] {
+        var references = [Result<[CheckResult], GraderError>](repeating: .failure(GraderError("not prepared")), count: exercises.count)
+        let lock = NSLock()
+        let workers = max(1, min(jobs, exercises.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: exercises.count, by: workers) {
+                let exercise = exercises[index]
+                let result: Result<[CheckResult], GraderError>
+                do {
+                    result = .success(try grader.referenceChecks(exercise, seed: seed, includeHidden: exercise.hasHiddenChecks))
+                } catch {
+                    result = .failure(error as? GraderError ?? GraderError("\(error)"))
+                }
+                lock.lock(); references[index] = result; lock.unlock()
+            }
+        }
+        return references
+    }
+
+    /// Grades one exercise of one submission against a fresh copy of the course. Never throws:
+    /// whatever happens becomes the exercise's status, so one exercise (or one student) never
+    /// stops the others.
     public func grade(_ exercise: Exercise, submission: URL) -> ExerciseGrade {
+        let reference = prepareReferences([exercise], jobs: 1)[0]
+        do {
+            let copy = try CourseCopy(of: grader)
+            defer { copy.remove() }
+            return grade(exercise, submission: submission, in: copy, reference: reference)
+        } catch {
+            var grade = emptyGrade(exercise)
+            grade.status = .graderError
+            grade.message = (error as? GraderError)?.message ?? "\(error)"
+            return grade
+        }
+    }
+
+    func grade(_ exercise: Exercise, submission: URL, in copy: CourseCopy, reference: Result<[CheckResult], GraderError>) -> ExerciseGrade {
         let start = Date()
-        var grade = gradeWithoutTiming(exercise, submission: submission)
+        var grade = gradeWithoutTiming(exercise, submission: submission, in: copy, reference: reference)
         grade.seconds = Date().timeIntervalSince(start)
         return grade
     }
 
-    private func gradeWithoutTiming(_ exercise: Exercise, submission: URL) -> ExerciseGrade {
-        var grade = ExerciseGrade(id: exercise.id, folder: exercise.folderName, title: exercise.manifest.title, status: .notAttempted,
-                                  score: 0, maxScore: exercise.manifest.points, passedChecks: 0, totalChecks: 0, hiddenChecks: 0,
-                                  message: "", seconds: 0, checks: [])
+    private func emptyGrade(_ exercise: Exercise) -> ExerciseGrade {
+        ExerciseGrade(id: exercise.id, folder: exercise.folderName, title: exercise.manifest.title, status: .notAttempted,
+                      score: 0, maxScore: exercise.manifest.points, passedChecks: 0, totalChecks: 0, hiddenChecks: 0,
+                      message: "", seconds: 0, checks: [])
+    }
+
+    private func gradeWithoutTiming(_ exercise: Exercise, submission: URL, in copy: CourseCopy,
+                                    reference: Result<[CheckResult], GraderError>) -> ExerciseGrade {
+        var grade = emptyGrade(exercise)
         let fm = FileManager.default
-        guard let source = sourceDirectory(of: exercise, in: submission) else {
+        let source: URL
+        switch locate(exercise, in: submission) {
+        case .notFound:
             grade.message = "not submitted: \(exercise.displayPath)/\(exercise.manifest.files.joined(separator: ", ")) not found"
             return grade
+        case let .refused(reason):
+            grade.status = .compileError
+            grade.message = reason
+            return grade
+        case let .found(url):
+            source = url
         }
         let staging = fm.temporaryDirectory.appendingPathComponent("gradlings-grade-\(UUID().uuidString)")
         defer { try? fm.removeItem(at: staging) }
@@ -113,10 +201,16 @@ public struct SubmissionGrader: Sendable {
             case .staged:
                 break
             }
-            let result = try grader.check(Grader.CheckRequest(exercise: exercise, seed: seed, sourcesDirectory: stagedExercise,
-                                                             includeHidden: exercise.hasHiddenChecks))
+            let references = try reference.get()
+            guard let copied = try? copy.grader.course.exercise(named: exercise.id) else {
+                throw GraderError("the copy of the course made for this submission has no \(exercise.id)")
+            }
+            copy.grader.adoptReference(references, for: copied, seed: seed, includeHidden: exercise.hasHiddenChecks)
+            let result = try copy.grader.check(Grader.CheckRequest(exercise: copied, seed: seed, sourcesDirectory: stagedExercise,
+                                                                  includeHidden: exercise.hasHiddenChecks, compareWithReference: true))
             apply(result, to: &grade, points: exercise.manifest.points)
             grade = grade.replacingPaths(staging.standardizedFileURL.path + "/", with: "")
+                .replacingPaths(copy.grader.course.root.path + "/", with: "")
         } catch {
             grade.status = .graderError
             grade.message = (error as? GraderError)?.message ?? "\(error)"
@@ -188,4 +282,32 @@ extension ExerciseGrade {
         }
         return copy
     }
+}
+
+/// A private copy of a course's exercises (manifests, checks, starters; never solutions) for one
+/// submission: whatever that submission's programs manage to change, no other submission sees it.
+struct CourseCopy {
+    let grader: Grader
+
+    init(of original: Grader) throws {
+        let fm = FileManager.default
+        let root = fm.temporaryDirectory.appendingPathComponent("gradlings-course-\(UUID().uuidString)")
+        let source = original.course.exercisesDirectory
+        let target = root.appendingPathComponent("Exercises")
+        try fm.createDirectory(at: target, withIntermediateDirectories: true)
+        for name in try fm.contentsOfDirectory(atPath: source.path) {
+            let folder = source.appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            for part in ["exercise.json", "checks", "starter"] where fm.fileExists(atPath: folder.appendingPathComponent(part).path) {
+                let destination = target.appendingPathComponent(name).appendingPathComponent(part)
+                try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try fm.copyItem(at: folder.appendingPathComponent(part), to: destination)
+            }
+        }
+        grader = Grader(course: Course(root: root.resolvingSymlinksInPath()), binDirectory: original.binDirectory, allowBuild: false)
+        grader.isolation = original.isolation
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: grader.course.root) }
 }
