@@ -172,6 +172,25 @@ final class SandboxTests: XCTestCase {
         XCTAssertFalse(output.stdoutText.contains("notes.txt"))
     }
 
+    /// Inside, the program may create its own user and mount namespaces (unshare is in /usr/bin),
+    /// where it is root; the covers and read-only binds it inherits are locked there all the same.
+    func testNestedNamespacesCannotUncoverOrUnlockTheCourse() throws {
+        let sandbox = try sandbox()
+        let layout = try makeLayout()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { throw XCTSkip("needs unshare") }
+        let output = try run(sandbox, """
+            unshare -Urm sh -c '
+              umount "\(layout.hiddenFolder.path)"; umount "\(layout.hiddenFile.path)"
+              cat "\(layout.secret.path)" "\(layout.hiddenFile.path)"
+              mount -o remount,rw,bind "\(layout.course.path)"
+              echo hacked > "\(layout.visibleFile.path)"; echo "write=$?"'
+            """, in: layout)
+        let everything = output.stdoutText + output.stderrText
+        XCTAssertFalse(everything.contains(Layout.secretText), everything)
+        XCTAssertTrue(output.stdoutText.contains("write=2"), everything)
+        XCTAssertEqual(try String(contentsOf: layout.visibleFile, encoding: .utf8), "let visible = 1\n")
+    }
+
     func testFallbackRefusesHiddenPathsThatTheRunUserCouldRead() throws {
         let sandbox = try sandbox(fallback: true)
         let layout = try makeLayout(hiddenMode: 0o755)
@@ -368,6 +387,32 @@ final class SandboxTests: XCTestCase {
                                          arguments: ["-c", "exec 7</dev/null; exec \(quoted)"],
                                          channelDescriptor: 3, timeout: 10)
         XCTAssertEqual(leaky.stdoutText, "0 1 2 3 4\n", leaky.stderrText)
+    }
+
+    /// A program that exits 125 and prints what the sandbox prints cannot pass for a failure of the
+    /// sandbox on the report descriptor; a real failure (a path that does not exist) is reported.
+    func testReportDescriptorTellsSandboxFailuresFromTheProgramsOwn() throws {
+        let sandbox = try sandbox()
+        let layout = try makeLayout()
+        let sh = URL(fileURLWithPath: "/bin/sh")
+        let forged = sandbox.command(executable: sh, arguments: ["-c", "echo 'grader-sandbox: cannot isolate' >&2; exit 125"],
+                                     readWrite: [layout.scratch], reportDescriptor: 4)
+        let forgedRun = try ChildProcess.run(executable: forged.executable, arguments: forged.arguments, channelDescriptor: 4, timeout: 10)
+        XCTAssertEqual(forgedRun.termination, .exited(125))
+        XCTAssertEqual(String(decoding: forgedRun.channel, as: UTF8.self), "exited 125\n")
+
+        let missing = layout.root.appendingPathComponent("missing")
+        let broken = sandbox.command(executable: sh, arguments: ["-c", "true"], readOnly: [missing],
+                                     readWrite: [layout.scratch], reportDescriptor: 4)
+        let brokenRun = try ChildProcess.run(executable: broken.executable, arguments: broken.arguments, channelDescriptor: 4, timeout: 10)
+        XCTAssertEqual(brokenRun.termination, .exited(125))
+        XCTAssertEqual(String(decoding: brokenRun.channel, as: UTF8.self),
+                       "error cannot open \(missing.path): No such file or directory\n")
+
+        let signaled = sandbox.command(executable: sh, arguments: ["-c", "kill -TERM $$"], readWrite: [layout.scratch], reportDescriptor: 4)
+        let signaledRun = try ChildProcess.run(executable: signaled.executable, arguments: signaled.arguments, channelDescriptor: 4, timeout: 10)
+        XCTAssertEqual(signaledRun.termination, .signaled(SIGTERM))
+        XCTAssertEqual(String(decoding: signaledRun.channel, as: UTF8.self), "signaled 15\n")
     }
 
     // MARK: - Real Swift programs

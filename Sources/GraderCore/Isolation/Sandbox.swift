@@ -143,9 +143,13 @@ public struct Sandbox: Sendable {
     ///   - network: leave the network reachable (off by default).
     ///   - user: the outside user to run as, `uid` or `uid:gid` (root only). Without namespaces,
     ///     give each concurrent run its own: runs as the same user can signal each other.
+    ///   - reportDescriptor: a descriptor (above 3) on which the sandbox writes one line when it
+    ///     ends, "exited N", "signaled N" or "error <reason>". The program never has it, so unlike
+    ///     an exit status of 125 or a message on stderr, "error" there cannot be forged.
     public func command(executable: URL, arguments: [String], readOnly: [URL] = [], readWrite: [URL] = [],
                         hidden: [URL] = [], workingDirectory: URL? = nil, limits: Limits = .none,
-                        network: Bool = false, user: String? = nil) -> (executable: URL, arguments: [String]) {
+                        network: Bool = false, user: String? = nil,
+                        reportDescriptor: Int32? = nil) -> (executable: URL, arguments: [String]) {
         guard mechanism != .none, let helper else { return (executable, arguments) }
         var flags: [String] = []
         for path in Self.visiblePaths(readOnly) { flags += ["--ro", path] }
@@ -158,6 +162,7 @@ public struct Sandbox: Sendable {
         if !network { flags.append("--no-network") }
         if let user { flags += ["--user", user] }
         if forcesFallback { flags.append("--no-namespaces") }
+        if let reportDescriptor { flags += ["--report-fd", String(reportDescriptor)] }
         return (helper, flags + ["--", executable.path] + arguments)
     }
 
