@@ -430,6 +430,28 @@ final class SandboxTests: XCTestCase {
         XCTAssertTrue(output.stdoutText.contains("Usage"), output.stdoutText)
     }
 
+    /// A crash inside the sandbox still gets the backtracer's report (file and line), which
+    /// needs the toolchain's `swift-backtrace` visible.
+    func testSwiftCrashReportsItsLineInsideTheSandbox() throws {
+        let sandbox = try sandbox()
+        let layout = try makeLayout()
+        let toolchain = try Toolchain.locate()
+        let source = layout.scratch.appendingPathComponent("crash.swift")
+        let binary = layout.scratch.appendingPathComponent("crash")
+        try "let values = [1, 2, 3]\nprint(values[CommandLine.arguments.count + 5])\n".write(to: source, atomically: false, encoding: .utf8)
+        let compile = try ChildProcess.run(executable: toolchain.swiftc, arguments: ["-g", "-Onone", "-o", binary.path, source.path], timeout: 120)
+        XCTAssertEqual(compile.termination, .exited(0), compile.stderrText)
+        let (executable, arguments) = sandbox.command(executable: binary, arguments: [],
+                                                      readOnly: Sandbox.swiftRuntimePaths(toolchain: toolchain) + [binary, source])
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,limit=48,top=8,output-to=stderr"
+        let output = try ChildProcess.run(executable: executable, arguments: arguments, environment: environment, timeout: 60)
+        XCTAssertEqual(output.termination, .signaled(SIGILL), output.stderrText)
+        XCTAssertTrue(output.stderrText.contains("Fatal error: Index out of range"), output.stderrText)
+        XCTAssertTrue(output.stderrText.contains("crash.swift:2"), output.stderrText)
+        XCTAssertFalse(output.stderrText.contains("unable to locate swift-backtrace"), output.stderrText)
+    }
+
     // MARK: - Without root, without namespaces
 
     /// `grader-sandbox` run by an unprivileged user: namespaces work here (they are allowed), and

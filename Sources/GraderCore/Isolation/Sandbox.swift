@@ -187,11 +187,14 @@ public struct Sandbox: Sendable {
         return paths
     }
 
-    /// The toolchain's `usr/lib/swift/linux` (where `libswiftCore.so` and Foundation live), when it
-    /// exists; empty where the runtime is part of the system (macOS, or a toolchain in /usr).
+    /// The toolchain's `usr/lib/swift/linux` (where `libswiftCore.so` and Foundation live) and
+    /// `usr/libexec/swift/linux` (`swift-backtrace`, which writes the crash reports students see:
+    /// without it a crash prints only "unable to locate swift-backtrace"), those that exist; empty
+    /// where the runtime is part of the system (macOS).
     public static func swiftRuntimePaths(toolchain: Toolchain) -> [URL] {
-        let bin = toolchain.swiftc.resolvingSymlinksInPath().deletingLastPathComponent()
-        let library = bin.deletingLastPathComponent().appendingPathComponent("lib/swift/linux")
-        return FileManager.default.fileExists(atPath: library.path) ? [library] : []
+        let usr = toolchain.swiftc.resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+        return ["lib/swift/linux", "libexec/swift/linux"]
+            .map { usr.appendingPathComponent($0) }
+            .filter { FileManager.default.fileExists(atPath: $0.path) }
     }
 }
