@@ -14,8 +14,8 @@
  *   --file-mb N       RLIMIT_FSIZE of the program, in MiB (largest file it can write)
  *   --tmp-mb N        size of the private /tmp (namespaces only; default 64)
  *   --no-network      no network at all (an empty network namespace)
- *   --user UID[:GID]  the outside user the program runs as (root only; default: the caller with
- *                     namespaces, 65534:65534 "nobody" without). Use one per concurrent run.
+ *   --user UID[:GID]  the outside user the program runs as (root only; default 65534:65534,
+ *                     "nobody"). Without namespaces, give each concurrent run its own.
  *   --no-namespaces   skip namespaces and use the unprivileged-user fallback (also when the
  *                     environment has GRADLINGS_SANDBOX_NO_NAMESPACES=1)
  *   --report-fd N     on exit, write one line to descriptor N, which the program never sees:
@@ -31,12 +31,17 @@
  *                      the --ro paths, the --rw folders, a private /tmp, a fresh /proc and a minimal
  *                      /dev. It runs as a non-zero uid inside, so exec leaves it no capability, under
  *                      a small init (PID 1) whose end (or the death of this process) kills every
- *                      process of the run.
+ *                      process of the run. Outside, it is the caller's uid, or for a root caller
+ *                      --user (nobody by default): mapped to root it would still be root for file
+ *                      permissions, and could write /proc/sys/kernel/core_pattern.
  *   unprivileged-user  when namespaces are refused (Docker's seccomp profile, AppArmor) and the caller
  *                      is root: the program runs as another user in its own session, under a root
  *                      subreaper that kills all its descendants when it ends or when this process
  *                      dies. The course must be protected by permissions: every --hide path must be
  *                      unreadable and every --ro path unwritable by that user (checked before exec).
+ *
+ * A root caller runs the program as --user (nobody by default) with both mechanisms: the --ro paths
+ * must be readable by that user, and the --rw folders are handed to it (chown -R) before the run.
  *
  * Descriptors 0, 1, 2 and 3 reach the program unchanged; every other one is closed. The exit status
  * is the program's; if it died of a signal, this process kills itself with the same signal (no core
@@ -643,6 +648,10 @@ static int namespace_init(void *argument) {
     if (r != 1 || go != 'g') { errno = 0; setup_failed("the outer process could not set up the user namespace"); }
     close(context->go_fd);
     setgroups(0, NULL); /* allowed when the maps were written by root; otherwise the caller's groups stay */
+    /* The maps only say how ids look inside: become the mapped user for real (a root caller's
+     * process is still root outside until now). The capabilities in the namespace stay. */
+    if (setresgid(INSIDE_ID, INSIDE_ID, INSIDE_ID) != 0 || setresuid(INSIDE_ID, INSIDE_ID, INSIDE_ID) != 0)
+        setup_failed("cannot become uid %d in the user namespace", INSIDE_ID);
 
     build_root();
     if (opt.cwd) {
@@ -766,8 +775,10 @@ static void run_with_namespaces(int probe, struct outcome *out) {
         munmap(stack, stack_size);
         return;
     }
-    uid_t outside_uid = opt.has_user ? opt.user : geteuid();
-    gid_t outside_gid = opt.has_user ? opt.group : getegid();
+    /* Never root outside: a program mapped to root keeps root's file permissions (and with them
+     * /proc/sys) even without capabilities. */
+    uid_t outside_uid = geteuid() == 0 ? opt.user : geteuid();
+    gid_t outside_gid = geteuid() == 0 ? opt.group : getegid();
     char error[248] = "";
     if (write_id_maps(pid, outside_uid, outside_gid, error, sizeof error) == 0) {
         ssize_t w = write(go[1], "g", 1);
@@ -940,7 +951,6 @@ static void run_as_other_user(int probe, struct outcome *out) {
         snprintf(out->reason, sizeof out->reason, "running a program as another user needs root (this is uid %u)", (unsigned)geteuid());
         return;
     }
-    if (!opt.has_user) { opt.user = NOBODY; opt.group = NOBODY; }
     if (probe) {
         pid_t pid = fork();
         if (pid == 0) {
@@ -955,13 +965,6 @@ static void run_as_other_user(int probe, struct outcome *out) {
             snprintf(out->reason, sizeof out->reason, "cannot switch to uid %u", (unsigned)opt.user);
         }
         return;
-    }
-    for (int k = 0; k < opt.count; k++) {
-        const struct entry *e = &opt.entries[k];
-        if (e->kind == ENTRY_RW && nftw(e->path, chown_entry, 32, FTW_PHYS) != 0) {
-            snprintf(out->reason, sizeof out->reason, "cannot give %s to uid %u: %s", e->path, (unsigned)opt.user, strerror(errno));
-            return;
-        }
     }
     int life[2], messages[2];
     if (pipe2(life, O_CLOEXEC) != 0 || pipe2(messages, O_CLOEXEC) != 0) {
@@ -1046,6 +1049,11 @@ static int finish(const struct outcome *out) {
 
 int main(int argc, char **argv) {
     parse(argc, argv);
+    if (geteuid() == 0 && !opt.has_user) {
+        opt.user = NOBODY;
+        opt.group = NOBODY;
+    }
+    if (opt.has_user && geteuid() != 0) usage_error("%s needs root", "--user");
     if (opt.report_fd >= 0 && fcntl(opt.report_fd, F_GETFD) < 0) usage_error("%s is not an open descriptor", "--report-fd");
     close_descriptors_from(4, opt.report_fd);
     if (opt.report_fd >= 0) fcntl(opt.report_fd, F_SETFD, FD_CLOEXEC);
@@ -1077,6 +1085,16 @@ int main(int argc, char **argv) {
     char error[248];
     if (open_sources(error, sizeof error) != 0) return sandbox_error(error);
     if (!opt.cwd && getcwd(default_cwd, sizeof default_cwd) == NULL) default_cwd[0] = 0;
+    if (geteuid() == 0) {
+        /* The scratch folders belong to the run's user, whichever mechanism runs it. */
+        for (int k = 0; k < opt.count; k++) {
+            const struct entry *e = &opt.entries[k];
+            if (e->kind == ENTRY_RW && nftw(e->path, chown_entry, 32, FTW_PHYS) != 0) {
+                snprintf(error, sizeof error, "cannot give %s to uid %u: %s", e->path, (unsigned)opt.user, strerror(errno));
+                return sandbox_error(error);
+            }
+        }
+    }
 
     struct outcome out;
     char namespace_reason[248] = "";

@@ -191,6 +191,26 @@ final class SandboxTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: layout.visibleFile, encoding: .utf8), "let visible = 1\n")
     }
 
+    /// Run by root, the program must not be root outside either: mapped to root it kept root's
+    /// file permissions without any capability, enough to write /proc/sys/kernel/core_pattern
+    /// (a command the kernel runs as root on the next crash) and read /etc/shadow.
+    func testProgramHasNeitherCapabilitiesNorRootsFilePermissions() throws {
+        let sandbox = try sandbox()
+        let layout = try makeLayout()
+        let output = try run(sandbox, """
+            test -w /proc/sys/kernel/core_pattern && echo core_pattern-writable
+            test -r /etc/shadow && echo shadow-readable
+            test -w /proc/sysrq-trigger && echo sysrq-writable
+            grep -E '^(CapEff|CapPrm|NoNewPrivs)' /proc/self/status
+            echo made > made.txt
+            """, in: layout)
+        XCTAssertEqual(output.stdoutText, "CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nNoNewPrivs:\t1\n", output.stderrText)
+        if getuid() == 0 {
+            let owner = try FileManager.default.attributesOfItem(atPath: layout.scratch.appendingPathComponent("made.txt").path)[.ownerAccountID] as? NSNumber
+            XCTAssertEqual(owner?.intValue, 65534, "files the program makes belong to nobody outside")
+        }
+    }
+
     func testFallbackRefusesHiddenPathsThatTheRunUserCouldRead() throws {
         let sandbox = try sandbox(fallback: true)
         let layout = try makeLayout(hiddenMode: 0o755)
