@@ -664,16 +664,18 @@ static int namespace_init(void *argument) {
         _exit(0);
     }
 
+    /* Nothing in the sandbox can act through this process: not traceable, no capabilities
+     * (both before the program exists, so there is no moment when it could). */
+    prctl(PR_SET_DUMPABLE, 0);
+    drop_capabilities();
     pid_t child = fork();
     if (child < 0) setup_failed("fork failed");
     if (child == 0) {
+        setsid(); /* no controlling terminal: no TIOCSTI into the caller's terminal */
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         apply_limits();
         exec_program();
     }
-    /* Nothing in the sandbox can act through this process: no capabilities, not traceable. */
-    drop_capabilities();
-    prctl(PR_SET_DUMPABLE, 0);
     for (;;) {
         int status = 0;
         pid_t pid = waitpid(-1, &status, 0);
