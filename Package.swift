@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "GradlingsRuntime", type: .dynamic, targets: ["Autograd", "GraderKit"]),
         .executable(name: "grader", targets: ["grader"]),
         .executable(name: "bench", targets: ["bench"]),
+        /// Runs one program of student code isolated from the course (namespaces, or another user).
+        .executable(name: "grader-sandbox", targets: ["grader-sandbox"]),
     ],
     targets: [
         .target(name: "Autograd", dependencies: ["AutogradKernels"], swiftSettings: swift5),
@@ -26,6 +28,8 @@ let package = Package(
         .target(name: "GraderCore", dependencies: ["GraderWire"], swiftSettings: swift5),
         .executableTarget(name: "grader", dependencies: ["GraderCore"], swiftSettings: swift5),
         .executableTarget(name: "bench", dependencies: ["Autograd"], swiftSettings: swift5),
+        /// In C: it runs between fork and exec, where Swift's runtime is not safe to use.
+        .executableTarget(name: "grader-sandbox"),
         .testTarget(
             name: "AutogradTests", dependencies: ["Autograd"],
             resources: [.copy("Fixtures")], swiftSettings: swift5),

@@ -133,12 +133,12 @@ public struct Runtime: Sendable {
         }
     }
 
-    static func build(course: Course, binDirectory: URL) throws {
+    static func build(course: Course, binDirectory: URL, product: String = "GradlingsRuntime") throws {
         // `.build/<triple>/debug` → scratch path `.build`, configuration `debug`.
         let configuration = binDirectory.lastPathComponent == "release" ? "release" : "debug"
         let resolved = binDirectory.resolvingSymlinksInPath()
         let scratch = resolved.deletingLastPathComponent().deletingLastPathComponent()
-        var arguments = ["build", "--product", "GradlingsRuntime", "-c", configuration]
+        var arguments = ["build", "--product", product, "-c", configuration]
         if FileManager.default.fileExists(atPath: scratch.appendingPathComponent("workspace-state.json").path)
             || FileManager.default.fileExists(atPath: scratch.appendingPathComponent("build.db").path) {
             arguments += ["--scratch-path", scratch.path]
