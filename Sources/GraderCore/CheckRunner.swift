@@ -51,12 +51,12 @@ public struct CheckRunner: Sendable {
     public let checkFiles: [String]
     /// Unused by the run itself (every run gets a scratch folder); kept for callers that name it.
     public let workingDirectory: URL
-    public let isolation: Isolation
+    public let isolation: Sandbox
     /// What the program must be able to read inside a sandbox: itself and the libraries it loads.
     public let readablePaths: [URL]
 
     public init(executable: URL, studentFiles: [String], checkFiles: [String], workingDirectory: URL,
-                isolation: Isolation = .none, readablePaths: [URL] = []) {
+                isolation: Sandbox = .unisolated, readablePaths: [URL] = []) {
         self.executable = executable; self.studentFiles = studentFiles; self.checkFiles = checkFiles
         self.workingDirectory = workingDirectory; self.isolation = isolation; self.readablePaths = readablePaths
     }
@@ -190,11 +190,11 @@ public struct CheckRunner: Sendable {
         arguments.from = from
         arguments.includeHidden = options.includeHidden
         arguments.memoryLimitMB = options.memoryLimitMB
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory.create(prefix: "gradlings-run")
         defer { scratch.remove() }
         let (program, programArguments) = isolation.command(executable: executable, arguments: arguments.arguments,
-                                                             readable: readablePaths, scratch: scratch.url,
-                                                             memoryLimitMB: options.memoryLimitMB)
+                                                             readOnly: readablePaths, readWrite: [scratch.url], workingDirectory: scratch.url,
+                                                             limits: .init(memoryMegabytes: options.memoryLimitMB))
         // Each new record on the channel gives the next stretch of work `checkTimeout` seconds.
         let checkTimeout = options.checkTimeout
         let clock = ChannelClock()
@@ -306,26 +306,5 @@ private final class ChannelClock: @unchecked Sendable {
         guard complete != lines else { return nil }
         lines = complete
         return Date().addingTimeInterval(allowance)
-    }
-}
-
-/// A private, empty working folder for one run of student code, removed afterwards.
-struct Scratch {
-    let url: URL
-
-    init() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("gradlings-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        url = base.resolvingSymlinksInPath()
-    }
-
-    func remove() {
-        // Student code may have made parts read-only: give write permission back before removing.
-        if let enumerator = FileManager.default.enumerator(atPath: url.path) {
-            while let item = enumerator.nextObject() as? String {
-                chmod(url.appendingPathComponent(item).path, 0o700)
-            }
-        }
-        try? FileManager.default.removeItem(at: url)
     }
 }

@@ -109,8 +109,9 @@ public struct ExerciseCompiler: Sendable {
         hasher.add(runtime.fingerprint)
         hasher.add(modules.path)
         hasher.add(main)
-        for (url, source) in zip(job.studentFiles, studentSources) { hasher.add(url.path); hasher.add(source.data) }
-        for (url, source) in zip(checkFiles, checkSources) { hasher.add(url.path); hasher.add(source.data) }
+        // Names relative to their folders, not paths: the same files staged for another submission,
+        // or checked in another copy of the course, reuse the same program.
+        for source in studentSources + [("checks", Data())] + checkSources { hasher.add(source.name); hasher.add(source.data) }
         let key = String(hasher.hex.prefix(20))
         let dir = cacheDirectory.appendingPathComponent(job.cacheName).appendingPathComponent(key)
         let executable = dir.appendingPathComponent("exercise")
@@ -124,7 +125,12 @@ public struct ExerciseCompiler: Sendable {
             return .built(executable: executable, seconds: 0, cached: true, compiledPaths: compiledPaths)
         }
         if let cached = fm.contents(atPath: failureFile.path) {
-            return .failed(CompileFailure.parse(String(decoding: cached, as: UTF8.self), job: job, display: display))
+            let output = ExerciseCompiler.remap(String(decoding: cached, as: UTF8.self), compiledPaths)
+            var failure = CompileFailure.parse(output, job: job, display: display)
+            if failure.kind == .student, cached.starts(with: Data(ExerciseCompiler.checksStepMarker.utf8)) {
+                failure = CompileFailure.checksFailure(failure.diagnostics, output: output)
+            }
+            return .failed(failure)
         }
         // A private build folder per attempt: two graders compiling the same content never share one.
         let work = dir.appendingPathComponent("build.\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
@@ -151,7 +157,8 @@ public struct ExerciseCompiler: Sendable {
             let result = try ChildProcess.run(executable: toolchain.swiftc, arguments: arguments, workingDirectory: course.root,
                                               environment: compilerEnvironment(), timeout: 300, captureLimit: 256 * 1024)
             if case .exited(0) = result.termination { continue }
-            let output = remap(result.stderrText + result.stdoutText)
+            let raw = result.stderrText + result.stdoutText
+            let output = remap(raw)
             if case .timedOut = result.termination {
                 return .failed(CompileFailure(kind: .other, summary: "the compiler took more than 300 s and was stopped", diagnostics: [], output: output))
             }
@@ -165,7 +172,8 @@ public struct ExerciseCompiler: Sendable {
             }
             // Only a verdict on the sources is worth remembering; a crashed or killed compiler is not.
             if failure.kind == .student || failure.kind == .checks {
-                try? output.write(to: failureFile, atomically: true, encoding: .utf8)
+                // Stored as the compiler wrote it (paths are mapped for whoever reads it).
+                try? ((step == .checks ? ExerciseCompiler.checksStepMarker : "") + raw).write(to: failureFile, atomically: true, encoding: .utf8)
                 pruneCache(for: job.cacheName, keeping: key)
             }
             return .failed(failure)
@@ -179,6 +187,9 @@ public struct ExerciseCompiler: Sendable {
         pruneCache(for: job.cacheName, keeping: key)
         return .built(executable: executable, seconds: seconds, cached: false, compiledPaths: compiledPaths)
     }
+
+    /// First line of a cached failure of the checks' compile (the student's module compiled).
+    static let checksStepMarker = "// the checks did not compile against the student's module\n"
 
     /// `text` with every compiled path replaced by the path a person knows.
     public static func remap(_ text: String, _ compiledPaths: [String: String]) -> String {

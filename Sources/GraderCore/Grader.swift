@@ -55,12 +55,12 @@ public final class Grader: @unchecked Sendable {
         }
     }
 
-    /// How student programs run: in a sandbox when one is available (see `Isolation`).
-    public var isolation: Isolation {
+    /// How student programs run: in `grader-sandbox` when one is available (see `Sandbox`).
+    public var isolation: Sandbox {
         get { lock.lock(); defer { lock.unlock() }; return isolationSetting }
         set { lock.lock(); isolationSetting = newValue; lock.unlock() }
     }
-    private var isolationSetting = Isolation.none
+    private var isolationSetting = Sandbox.unisolated
     private var references: [String: [CheckResult]] = [:]
 
     /// Compiles (or reuses) and runs one exercise's checks.
@@ -118,7 +118,7 @@ public final class Grader: @unchecked Sendable {
 
     /// Runs a compiled exercise program under the checks' protocol (isolated as asked).
     private func run(_ executable: URL, job: ExerciseCompiler.Job, compiler: ExerciseCompiler, compiledPaths: [String: String],
-                     seed: UInt64, includeHidden: Bool, isolation: Isolation) throws -> CheckRunner.Outcome {
+                     seed: UInt64, includeHidden: Bool, isolation: Sandbox) throws -> CheckRunner.Outcome {
         let exercise = job.exercise
         let checkFiles = try exercise.checkFiles(includeHidden: includeHidden)
         let compiled = { (shown: String) in compiledPaths.first { $0.value == shown + "/" }?.key }
@@ -129,7 +129,8 @@ public final class Grader: @unchecked Sendable {
                 + exercise.manifest.files.compactMap { file in compiled(studentShown).map { $0 + file } },
             checkFiles: checkFiles.flatMap { [$0.standardizedFileURL.path, compiler.relativePath($0)] }
                 + checkFiles.compactMap { url in compiled(checksShown).map { $0 + url.lastPathComponent } },
-            workingDirectory: course.root, isolation: isolation, readablePaths: [executable] + compiler.runtime.runtimePaths(toolchain: compiler.toolchain))
+            workingDirectory: course.root, isolation: isolation,
+            readablePaths: [executable] + Sandbox.runtimePaths(toolchain: compiler.toolchain, runtime: compiler.runtime))
         return try runner.run(CheckRunner.Options(seed: seed, includeHidden: includeHidden, timeout: exercise.manifest.timeout,
                                                   checkTimeout: exercise.manifest.checkTimeout,
                                                   memoryLimitMB: exercise.manifest.memoryLimitMB))
@@ -156,7 +157,7 @@ public final class Grader: @unchecked Sendable {
         case let .built(executable, _, _, compiledPaths):
             // The instructor's own code: it runs unsandboxed, before any student code.
             let outcome = try run(executable, job: job, compiler: compiler, compiledPaths: compiledPaths, seed: seed,
-                                  includeHidden: includeHidden, isolation: .none)
+                                  includeHidden: includeHidden, isolation: .unisolated)
             if let bad = outcome.checks.first(where: { $0.status != .passed }) {
                 throw GraderError("course error: the reference solution of \(exercise.id) does not pass its check \(bad.id) with seed \(seed) (\(bad.status.rawValue): \(ExerciseCompiler.remap(bad.message, compiledPaths))). Fix the check or the solution; `grader verify \(exercise.id)` shows it.")
             }

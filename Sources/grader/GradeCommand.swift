@@ -51,10 +51,10 @@ extension Commands {
         let engine = SubmissionGrader(grader: makeGrader(), seed: arguments.seed ?? 0)
         // A missing toolchain or runtime is a configuration error (exit 2), found before grading.
         _ = try engine.grader.compiler()
-        if !engine.grader.isolation.isIsolated && !arguments.unisolated {
+        if !engine.grader.isolation.mechanism.isIsolated && !arguments.unisolated {
             throw GraderError("refusing to grade without isolation: student code would run with your rights and could change the course, other submissions or the results. This machine cannot sandbox (`grader-sandbox --probe` says why; Linux user namespaces, or running as root, are needed). Grade in a container or VM you can throw away, and pass --unisolated to grade anyway.")
         }
-        FileHandle.standardError.write(Data("grading \(engine.grader.isolation.description)\n".utf8))
+        FileHandle.standardError.write(Data("grading: student code runs \(engine.grader.isolation.mechanism)\n".utf8))
         return engine
     }
 
