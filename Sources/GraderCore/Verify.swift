@@ -105,10 +105,14 @@ public struct CourseVerifier {
         do {
             let solution = try check(exercise, exercise.solutionDirectory, hidden: true, slot: "solution")
             let failing = solution.checks.filter { $0.status != .passed }
-            return Item(name: name, passed: solution.passed,
-                        detail: "passes all \(solution.checks.count) checks",
-                        problems: solution.passed ? [] : (solution.compileFailure.map { ["does not compile: \($0.summary)"] } ?? [])
-                            + failing.map { "\($0.id) \($0.status.rawValue): \($0.message)" })
+            // Grading compares values with this run: a check that compares none could only take
+            // the student's program at its word.
+            let unevidenced = solution.checks.filter { $0.status == .passed && !$0.observations.contains { $0.kind == .value } }
+            let problems = (solution.passed ? [] : (solution.compileFailure.map { ["does not compile: \($0.summary)"] } ?? [])
+                + failing.map { "\($0.id) \($0.status.rawValue): \($0.message)" })
+                + unevidenced.map { "\($0.id) compares no number the student's code computed, so a grade could only take the program's word for it: compare one with expectClose, expectGrad or GradCheck, or record it with observe(_:_:)" }
+            return Item(name: name, passed: problems.isEmpty,
+                        detail: "passes all \(solution.checks.count) checks", problems: problems)
         } catch {
             return Item(name: name, passed: false, detail: "", problems: ["\(error)"])
         }
