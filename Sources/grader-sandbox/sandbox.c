@@ -12,6 +12,8 @@
  *   --memory-mb N     RLIMIT_AS of the program, in MiB
  *   --cpu-seconds N   RLIMIT_CPU of the program (it is killed after N seconds of CPU time)
  *   --file-mb N       RLIMIT_FSIZE of the program, in MiB (largest file it can write)
+ *   --processes N     RLIMIT_NPROC: processes and threads of the run's user at once (no fork bomb
+ *                     can starve the machine; with namespaces counted inside the run only)
  *   --tmp-mb N        size of the private /tmp (namespaces only; default 64)
  *   --no-network      no network at all (an empty network namespace)
  *   --user UID[:GID]  the outside user the program runs as (root only; default 65534:65534,
@@ -104,7 +106,7 @@ struct options {
     struct entry *entries;
     int count, capacity;
     const char *cwd;
-    long memory_mb, cpu_seconds, file_mb, tmp_mb;
+    long memory_mb, cpu_seconds, file_mb, tmp_mb, processes;
     int no_network, no_namespaces, verbose, probe;
     int has_user;
     uid_t user;
@@ -117,14 +119,14 @@ struct options {
 static char default_cwd[PATH_MAX];
 
 static struct options opt = {
-    .memory_mb = -1, .cpu_seconds = -1, .file_mb = -1, .tmp_mb = 64, .report_fd = -1,
+    .memory_mb = -1, .cpu_seconds = -1, .file_mb = -1, .tmp_mb = 64, .processes = -1, .report_fd = -1,
 };
 
 static void usage_error(const char *format, const char *detail) {
     fprintf(stderr, "grader-sandbox: ");
     fprintf(stderr, format, detail);
     fprintf(stderr, "\nusage: grader-sandbox [--ro PATH]... [--rw PATH]... [--hide PATH]... [--cwd DIR]"
-                    " [--memory-mb N] [--cpu-seconds N] [--file-mb N] [--no-network] [--user UID[:GID]]"
+                    " [--memory-mb N] [--cpu-seconds N] [--file-mb N] [--processes N] [--no-network] [--user UID[:GID]]"
                     " [--no-namespaces] [--report-fd N] [--verbose] -- PROGRAM ARGS...\n"
                     "       grader-sandbox --probe [--no-namespaces] [--verbose]\n");
     exit(EXIT_SANDBOX);
@@ -214,6 +216,8 @@ static void parse(int argc, char **argv) {
             opt.cpu_seconds = parse_number(v, a);
         } else if (strcmp(a, "--file-mb") == 0) {
             opt.file_mb = parse_number(v, a);
+        } else if (strcmp(a, "--processes") == 0) {
+            opt.processes = parse_number(v, a);
         } else if (strcmp(a, "--tmp-mb") == 0) {
             opt.tmp_mb = parse_number(v, a);
         } else if (strcmp(a, "--report-fd") == 0) {
@@ -445,6 +449,7 @@ static void apply_limits(void) {
     if (opt.memory_mb >= 0) set_limit(RLIMIT_AS, opt.memory_mb * 1024 * 1024);
     set_limit(RLIMIT_CPU, opt.cpu_seconds);
     if (opt.file_mb >= 0) set_limit(RLIMIT_FSIZE, opt.file_mb * 1024 * 1024);
+    set_limit(RLIMIT_NPROC, opt.processes);
 }
 
 /* The last step of every mechanism: become the program. Reports why it could not. */

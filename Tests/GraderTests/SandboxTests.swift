@@ -371,12 +371,27 @@ final class SandboxTests: XCTestCase {
     func testLimitsAreSetAsHardLimits() throws {
         let sandbox = try sandbox()
         let layout = try makeLayout()
-        let limits = Sandbox.Limits(memoryMegabytes: 512, cpuSeconds: 3, fileMegabytes: 1)
-        let output = try run(sandbox, "ulimit -H -t; ulimit -t; ulimit -H -v; ulimit -H -f; ulimit -H -c", in: layout, limits: limits)
+        let limits = Sandbox.Limits(memoryMegabytes: 512, cpuSeconds: 3, fileMegabytes: 1, processes: 40)
+        let output = try run(sandbox, "ulimit -H -t; ulimit -t; ulimit -H -v; ulimit -H -f; ulimit -H -c; ulimit -H -p", in: layout, limits: limits)
         // dash prints -v in KiB and -f in 512-byte blocks.
-        XCTAssertEqual(output.stdoutText, "3\n3\n524288\n2048\n0\n", output.stderrText)
+        XCTAssertEqual(output.stdoutText, "3\n3\n524288\n2048\n0\n40\n", output.stderrText)
         let tooBig = try run(sandbox, "exec head -c 2000000 /dev/zero > big", in: layout, limits: limits)
         XCTAssertEqual(tooBig.termination, .signaled(SIGXFSZ))
+    }
+
+    /// A fork bomb stops at the process limit instead of starving the machine, and dies with the run.
+    func testForkBombIsBoundedByTheProcessLimit() throws {
+        let sandbox = try sandbox()
+        let layout = try makeLayout()
+        let marker = uniqueSleep()
+        let output = try run(sandbox, """
+            sh -c 'for i in $(seq 60); do (exec \(marker)) & done' 2>/dev/null
+            set -- /proc/[0-9]*; echo $#
+            """, in: layout, limits: .init(processes: 20))
+        let running = Int(output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        XCTAssertGreaterThan(running, 5, output.stderrText)
+        XCTAssertLessThanOrEqual(running, 20, output.stderrText)
+        XCTAssertEqual(survivors(marker), [])
     }
 
     // MARK: - Descriptors

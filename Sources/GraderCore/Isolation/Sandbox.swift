@@ -26,11 +26,15 @@ public struct Sandbox: Sendable {
         public var cpuSeconds: Int?
         /// Largest file the program may write (RLIMIT_FSIZE).
         public var fileMegabytes: Int?
+        /// Processes and threads at once (RLIMIT_NPROC), against fork bombs. Swift programs start
+        /// a few threads of their own: stay above 64.
+        public var processes: Int?
 
-        public init(memoryMegabytes: Int? = nil, cpuSeconds: Int? = nil, fileMegabytes: Int? = nil) {
+        public init(memoryMegabytes: Int? = nil, cpuSeconds: Int? = nil, fileMegabytes: Int? = nil, processes: Int? = nil) {
             self.memoryMegabytes = memoryMegabytes
             self.cpuSeconds = cpuSeconds
             self.fileMegabytes = fileMegabytes
+            self.processes = processes
         }
 
         public static let none = Limits()
@@ -159,6 +163,7 @@ public struct Sandbox: Sendable {
         if let mb = limits.memoryMegabytes { flags += ["--memory-mb", String(mb)] }
         if let seconds = limits.cpuSeconds { flags += ["--cpu-seconds", String(seconds)] }
         if let mb = limits.fileMegabytes { flags += ["--file-mb", String(mb)] }
+        if let count = limits.processes { flags += ["--processes", String(count)] }
         if !network { flags.append("--no-network") }
         if let user { flags += ["--user", user] }
         if forcesFallback { flags.append("--no-namespaces") }
