@@ -465,6 +465,24 @@ final class SandboxTests: XCTestCase {
         XCTAssertTrue(output.stdoutText.contains("Usage"), output.stdoutText)
     }
 
+    /// The recipe the grader uses: an exercise binary compiled against the course runtime starts in
+    /// the sandbox with only itself and `Sandbox.runtimePaths` visible, and lists its checks.
+    func testExerciseBinaryRunsWithOnlyTheRuntimePathsVisible() throws {
+        let sandbox = try sandbox()
+        let compiler = try Fixtures.grader().compiler()
+        guard case let .built(binary, _, _) = try compiler.compile(.init(exercise: try Fixtures.exercise("fx1"))) else {
+            return XCTFail("fx1 does not compile")
+        }
+        let layout = try makeLayout()
+        let (executable, arguments) = sandbox.command(
+            executable: binary, arguments: ["--list"],
+            readOnly: Sandbox.runtimePaths(toolchain: compiler.toolchain, runtime: compiler.runtime) + [binary],
+            readWrite: [layout.scratch], limits: .init(memoryMegabytes: 4096, processes: 256))
+        let output = try ChildProcess.run(executable: executable, arguments: arguments, timeout: 30)
+        XCTAssertEqual(output.termination, .exited(0), output.stderrText)
+        XCTAssertFalse(output.stdoutText.isEmpty, output.stderrText)
+    }
+
     /// A crash inside the sandbox still gets the backtracer's report (file and line), which
     /// needs the toolchain's `swift-backtrace` visible.
     func testSwiftCrashReportsItsLineInsideTheSandbox() throws {
