@@ -505,6 +505,30 @@ final class SandboxTests: XCTestCase {
         XCTAssertFalse(output.stderrText.contains("unable to locate swift-backtrace"), output.stderrText)
     }
 
+    /// Gradescope's containers give root only Docker's default capabilities (no CAP_SYS_ADMIN,
+    /// so no network namespace either): the fallback still runs the program as nobody and kills
+    /// what it leaves.
+    func testFallbackWorksWithDockersDefaultCapabilities() throws {
+        let sandbox = try sandbox(fallback: true)
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("needs setpriv") }
+        let layout = try makeLayout()
+        let marker = uniqueSleep()
+        let docker = "-all,+chown,+dac_override,+fsetid,+fowner,+mknod,+net_raw,+setgid,+setuid,+setfcap,+setpcap,+net_bind_service,+sys_chroot,+kill,+audit_write"
+        let (executable, arguments) = sandbox.command(
+            executable: URL(fileURLWithPath: "/bin/sh"),
+            arguments: ["-c", "id -u; setsid sh -c 'exec \(marker)' </dev/null >/dev/null 2>&1 & echo made > f; cat '\(layout.secret.path)'; exit 3"],
+            readOnly: [layout.course], readWrite: [layout.scratch], hidden: [layout.hiddenFolder])
+        let output = try ChildProcess.run(executable: URL(fileURLWithPath: "/usr/bin/setpriv"),
+                                          arguments: ["--inh-caps=-all", "--bounding-set=\(docker)", executable.path] + arguments,
+                                          timeout: 10)
+        XCTAssertEqual(output.termination, .exited(3), output.stderrText)
+        XCTAssertEqual(output.stdoutText, "65534\n", output.stderrText)
+        XCTAssertTrue(output.stderrText.contains("Permission denied"), output.stderrText)
+        XCTAssertEqual(survivors(marker), [])
+        let owner = try FileManager.default.attributesOfItem(atPath: layout.scratch.appendingPathComponent("f").path)[.ownerAccountID] as? NSNumber
+        XCTAssertEqual(owner?.intValue, 65534)
+    }
+
     // MARK: - Without root, without namespaces
 
     /// `grader-sandbox` run by an unprivileged user: namespaces work here (they are allowed), and
