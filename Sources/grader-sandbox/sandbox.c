@@ -250,7 +250,7 @@ static void parse(int argc, char **argv) {
 
 /* Everything the inner processes tell the outer one goes through one pipe, as fixed-size records
  * (atomic writes), so a setup failure, an exec failure and the final status cannot be confused. */
-enum message_kind { MSG_SETUP_FAILED = 1, MSG_EXEC_FAILED, MSG_STATUS, MSG_NOTE };
+enum message_kind { MSG_SETUP_FAILED = 1, MSG_EXEC_FAILED, MSG_STATUS, MSG_NOTE, MSG_STARTED };
 struct message {
     int kind;
     int value;
@@ -673,6 +673,7 @@ static int namespace_init(void *argument) {
      * (both before the program exists, so there is no moment when it could). */
     prctl(PR_SET_DUMPABLE, 0);
     drop_capabilities();
+    send_message(MSG_STARTED, 0, NULL);
     pid_t child = fork();
     if (child < 0) setup_failed("fork failed");
     if (child == 0) {
@@ -698,6 +699,7 @@ struct outcome {
     int status;
     int exec_failed;        /* errno of a failed exec */
     int failed;             /* a setup step failed before the program started */
+    int started;            /* the program was started: whatever happens next, never run it again */
     char reason[248];       /* why the mechanism could not be set up, when !ran */
 };
 
@@ -710,6 +712,7 @@ static void collect(int fd, struct outcome *out) {
         if (r != (ssize_t)sizeof m) break;
         switch (m.kind) {
         case MSG_NOTE: fprintf(stderr, "grader-sandbox: %s\n", m.text); break;
+        case MSG_STARTED: out->started = 1; break;
         case MSG_SETUP_FAILED:
             out->failed = 1;
             if (!out->reason[0]) snprintf(out->reason, sizeof out->reason, "%s", m.text);
@@ -1112,6 +1115,12 @@ int main(int argc, char **argv) {
             return finish(&out);
         }
         snprintf(namespace_reason, sizeof namespace_reason, "%s", out.reason);
+        if (out.started) {
+            /* The program ran and its end went unreported: no second run with a weaker mechanism. */
+            char message[600];
+            snprintf(message, sizeof message, "the run ended without a status: %s", namespace_reason);
+            return sandbox_error(message);
+        }
         if (geteuid() != 0) {
             char message[600];
             snprintf(message, sizeof message, "cannot isolate the run: %s (and only root can fall back to another user)", namespace_reason);
