@@ -272,7 +272,11 @@ final class SandboxTests: XCTestCase {
         let sandbox = try sandbox()
         let layout = try makeLayout()
         guard FileManager.default.isExecutableFile(atPath: "/bin/bash") else { throw XCTSkip("needs bash for /dev/tcp") }
+        #if os(Linux)
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let listener = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
         XCTAssertGreaterThanOrEqual(listener, 0)
         defer { close(listener) }
         var address = sockaddr_in()
