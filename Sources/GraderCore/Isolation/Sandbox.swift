@@ -11,7 +11,7 @@ import Foundation
 ///             executable: binary, arguments: [],
 ///             readOnly: Sandbox.runtimePaths(toolchain: toolchain, runtime: runtime) + [binary],
 ///             readWrite: [scratch.url], workingDirectory: scratch.url,
-///             limits: .init(memoryMegabytes: 4096, cpuSeconds: 60))
+///             limits: .init(memoryMegabytes: 4096, cpuSeconds: 60, processes: 256))
 ///         let output = try ChildProcess.run(executable: exe, arguments: args, ..., channelDescriptor: 3, ...)
 ///     }
 ///
@@ -20,7 +20,9 @@ import Foundation
 /// user is, so `hidden` paths must be unreadable to it (the sandbox refuses to run otherwise).
 public struct Sandbox: Sendable {
     public struct Limits: Sendable, Equatable {
-        /// Address space (RLIMIT_AS). Swift programs reserve a lot of it: stay generous (≥ 2048).
+        /// Address space (RLIMIT_AS), as a hard limit the program cannot raise: the manifest's
+        /// memory limit, which the kit only sets as its own soft limit. (An exercise binary lists its
+        /// checks within 128 MiB; thread stacks and the allocator reserve more as it runs.)
         public var memoryMegabytes: Int?
         /// CPU time (RLIMIT_CPU); the wall-clock limit stays the caller's.
         public var cpuSeconds: Int?
