@@ -12,6 +12,8 @@
  *   --memory-mb N     RLIMIT_AS of the program, in MiB
  *   --cpu-seconds N   RLIMIT_CPU of the program (it is killed after N seconds of CPU time)
  *   --file-mb N       RLIMIT_FSIZE of the program, in MiB (largest file it can write)
+ *   --processes N     RLIMIT_NPROC: processes and threads of the run's user at once (no fork bomb
+ *                     can starve the machine; with namespaces counted inside the run only)
  *   --tmp-mb N        size of the private /tmp (namespaces only; default 64)
  *   --no-network      no network at all (an empty network namespace)
  *   --user UID[:GID]  the outside user the program runs as (root only; default 65534:65534,
@@ -104,7 +106,7 @@ struct options {
     struct entry *entries;
     int count, capacity;
     const char *cwd;
-    long memory_mb, cpu_seconds, file_mb, tmp_mb;
+    long memory_mb, cpu_seconds, file_mb, tmp_mb, processes;
     int no_network, no_namespaces, verbose, probe;
     int has_user;
     uid_t user;
@@ -117,14 +119,14 @@ struct options {
 static char default_cwd[PATH_MAX];
 
 static struct options opt = {
-    .memory_mb = -1, .cpu_seconds = -1, .file_mb = -1, .tmp_mb = 64, .report_fd = -1,
+    .memory_mb = -1, .cpu_seconds = -1, .file_mb = -1, .tmp_mb = 64, .processes = -1, .report_fd = -1,
 };
 
 static void usage_error(const char *format, const char *detail) {
     fprintf(stderr, "grader-sandbox: ");
     fprintf(stderr, format, detail);
     fprintf(stderr, "\nusage: grader-sandbox [--ro PATH]... [--rw PATH]... [--hide PATH]... [--cwd DIR]"
-                    " [--memory-mb N] [--cpu-seconds N] [--file-mb N] [--no-network] [--user UID[:GID]]"
+                    " [--memory-mb N] [--cpu-seconds N] [--file-mb N] [--processes N] [--no-network] [--user UID[:GID]]"
                     " [--no-namespaces] [--report-fd N] [--verbose] -- PROGRAM ARGS...\n"
                     "       grader-sandbox --probe [--no-namespaces] [--verbose]\n");
     exit(EXIT_SANDBOX);
@@ -214,6 +216,8 @@ static void parse(int argc, char **argv) {
             opt.cpu_seconds = parse_number(v, a);
         } else if (strcmp(a, "--file-mb") == 0) {
             opt.file_mb = parse_number(v, a);
+        } else if (strcmp(a, "--processes") == 0) {
+            opt.processes = parse_number(v, a);
         } else if (strcmp(a, "--tmp-mb") == 0) {
             opt.tmp_mb = parse_number(v, a);
         } else if (strcmp(a, "--report-fd") == 0) {
@@ -246,7 +250,7 @@ static void parse(int argc, char **argv) {
 
 /* Everything the inner processes tell the outer one goes through one pipe, as fixed-size records
  * (atomic writes), so a setup failure, an exec failure and the final status cannot be confused. */
-enum message_kind { MSG_SETUP_FAILED = 1, MSG_EXEC_FAILED, MSG_STATUS, MSG_NOTE };
+enum message_kind { MSG_SETUP_FAILED = 1, MSG_EXEC_FAILED, MSG_STATUS, MSG_NOTE, MSG_STARTED };
 struct message {
     int kind;
     int value;
@@ -445,6 +449,7 @@ static void apply_limits(void) {
     if (opt.memory_mb >= 0) set_limit(RLIMIT_AS, opt.memory_mb * 1024 * 1024);
     set_limit(RLIMIT_CPU, opt.cpu_seconds);
     if (opt.file_mb >= 0) set_limit(RLIMIT_FSIZE, opt.file_mb * 1024 * 1024);
+    set_limit(RLIMIT_NPROC, opt.processes);
 }
 
 /* The last step of every mechanism: become the program. Reports why it could not. */
@@ -668,6 +673,7 @@ static int namespace_init(void *argument) {
      * (both before the program exists, so there is no moment when it could). */
     prctl(PR_SET_DUMPABLE, 0);
     drop_capabilities();
+    send_message(MSG_STARTED, 0, NULL);
     pid_t child = fork();
     if (child < 0) setup_failed("fork failed");
     if (child == 0) {
@@ -693,6 +699,7 @@ struct outcome {
     int status;
     int exec_failed;        /* errno of a failed exec */
     int failed;             /* a setup step failed before the program started */
+    int started;            /* the program was started: whatever happens next, never run it again */
     char reason[248];       /* why the mechanism could not be set up, when !ran */
 };
 
@@ -705,6 +712,7 @@ static void collect(int fd, struct outcome *out) {
         if (r != (ssize_t)sizeof m) break;
         switch (m.kind) {
         case MSG_NOTE: fprintf(stderr, "grader-sandbox: %s\n", m.text); break;
+        case MSG_STARTED: out->started = 1; break;
         case MSG_SETUP_FAILED:
             out->failed = 1;
             if (!out->reason[0]) snprintf(out->reason, sizeof out->reason, "%s", m.text);
@@ -1107,6 +1115,12 @@ int main(int argc, char **argv) {
             return finish(&out);
         }
         snprintf(namespace_reason, sizeof namespace_reason, "%s", out.reason);
+        if (out.started) {
+            /* The program ran and its end went unreported: no second run with a weaker mechanism. */
+            char message[600];
+            snprintf(message, sizeof message, "the run ended without a status: %s", namespace_reason);
+            return sandbox_error(message);
+        }
         if (geteuid() != 0) {
             char message[600];
             snprintf(message, sizeof message, "cannot isolate the run: %s (and only root can fall back to another user)", namespace_reason);

@@ -272,7 +272,11 @@ final class SandboxTests: XCTestCase {
         let sandbox = try sandbox()
         let layout = try makeLayout()
         guard FileManager.default.isExecutableFile(atPath: "/bin/bash") else { throw XCTSkip("needs bash for /dev/tcp") }
+        #if os(Linux)
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let listener = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
         XCTAssertGreaterThanOrEqual(listener, 0)
         defer { close(listener) }
         var address = sockaddr_in()
@@ -371,12 +375,27 @@ final class SandboxTests: XCTestCase {
     func testLimitsAreSetAsHardLimits() throws {
         let sandbox = try sandbox()
         let layout = try makeLayout()
-        let limits = Sandbox.Limits(memoryMegabytes: 512, cpuSeconds: 3, fileMegabytes: 1)
-        let output = try run(sandbox, "ulimit -H -t; ulimit -t; ulimit -H -v; ulimit -H -f; ulimit -H -c", in: layout, limits: limits)
+        let limits = Sandbox.Limits(memoryMegabytes: 512, cpuSeconds: 3, fileMegabytes: 1, processes: 40)
+        let output = try run(sandbox, "ulimit -H -t; ulimit -t; ulimit -H -v; ulimit -H -f; ulimit -H -c; ulimit -H -p", in: layout, limits: limits)
         // dash prints -v in KiB and -f in 512-byte blocks.
-        XCTAssertEqual(output.stdoutText, "3\n3\n524288\n2048\n0\n", output.stderrText)
+        XCTAssertEqual(output.stdoutText, "3\n3\n524288\n2048\n0\n40\n", output.stderrText)
         let tooBig = try run(sandbox, "exec head -c 2000000 /dev/zero > big", in: layout, limits: limits)
         XCTAssertEqual(tooBig.termination, .signaled(SIGXFSZ))
+    }
+
+    /// A fork bomb stops at the process limit instead of starving the machine, and dies with the run.
+    func testForkBombIsBoundedByTheProcessLimit() throws {
+        let sandbox = try sandbox()
+        let layout = try makeLayout()
+        let marker = uniqueSleep()
+        let output = try run(sandbox, """
+            sh -c 'for i in $(seq 60); do (exec \(marker)) & done' 2>/dev/null
+            set -- /proc/[0-9]*; echo $#
+            """, in: layout, limits: .init(processes: 20))
+        let running = Int(output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        XCTAssertGreaterThan(running, 5, output.stderrText)
+        XCTAssertLessThanOrEqual(running, 20, output.stderrText)
+        XCTAssertEqual(survivors(marker), [])
     }
 
     // MARK: - Descriptors
@@ -450,6 +469,24 @@ final class SandboxTests: XCTestCase {
         XCTAssertTrue(output.stdoutText.contains("Usage"), output.stdoutText)
     }
 
+    /// The recipe the grader uses: an exercise binary compiled against the course runtime starts in
+    /// the sandbox with only itself and `Sandbox.runtimePaths` visible, and lists its checks.
+    func testExerciseBinaryRunsWithOnlyTheRuntimePathsVisible() throws {
+        let sandbox = try sandbox()
+        let compiler = try Fixtures.grader().compiler()
+        guard case let .built(binary, _, _) = try compiler.compile(.init(exercise: try Fixtures.exercise("fx1"))) else {
+            return XCTFail("fx1 does not compile")
+        }
+        let layout = try makeLayout()
+        let (executable, arguments) = sandbox.command(
+            executable: binary, arguments: ["--list"],
+            readOnly: Sandbox.runtimePaths(toolchain: compiler.toolchain, runtime: compiler.runtime) + [binary],
+            readWrite: [layout.scratch], limits: .init(memoryMegabytes: 4096, processes: 256))
+        let output = try ChildProcess.run(executable: executable, arguments: arguments, timeout: 30)
+        XCTAssertEqual(output.termination, .exited(0), output.stderrText)
+        XCTAssertFalse(output.stdoutText.isEmpty, output.stderrText)
+    }
+
     /// A crash inside the sandbox still gets the backtracer's report (file and line), which
     /// needs the toolchain's `swift-backtrace` visible.
     func testSwiftCrashReportsItsLineInsideTheSandbox() throws {
@@ -470,6 +507,30 @@ final class SandboxTests: XCTestCase {
         XCTAssertTrue(output.stderrText.contains("Fatal error: Index out of range"), output.stderrText)
         XCTAssertTrue(output.stderrText.contains("crash.swift:2"), output.stderrText)
         XCTAssertFalse(output.stderrText.contains("unable to locate swift-backtrace"), output.stderrText)
+    }
+
+    /// Gradescope's containers give root only Docker's default capabilities (no CAP_SYS_ADMIN,
+    /// so no network namespace either): the fallback still runs the program as nobody and kills
+    /// what it leaves.
+    func testFallbackWorksWithDockersDefaultCapabilities() throws {
+        let sandbox = try sandbox(fallback: true)
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("needs setpriv") }
+        let layout = try makeLayout()
+        let marker = uniqueSleep()
+        let docker = "-all,+chown,+dac_override,+fsetid,+fowner,+mknod,+net_raw,+setgid,+setuid,+setfcap,+setpcap,+net_bind_service,+sys_chroot,+kill,+audit_write"
+        let (executable, arguments) = sandbox.command(
+            executable: URL(fileURLWithPath: "/bin/sh"),
+            arguments: ["-c", "id -u; setsid sh -c 'exec \(marker)' </dev/null >/dev/null 2>&1 & echo made > f; cat '\(layout.secret.path)'; exit 3"],
+            readOnly: [layout.course], readWrite: [layout.scratch], hidden: [layout.hiddenFolder])
+        let output = try ChildProcess.run(executable: URL(fileURLWithPath: "/usr/bin/setpriv"),
+                                          arguments: ["--inh-caps=-all", "--bounding-set=\(docker)", executable.path] + arguments,
+                                          timeout: 10)
+        XCTAssertEqual(output.termination, .exited(3), output.stderrText)
+        XCTAssertEqual(output.stdoutText, "65534\n", output.stderrText)
+        XCTAssertTrue(output.stderrText.contains("Permission denied"), output.stderrText)
+        XCTAssertEqual(survivors(marker), [])
+        let owner = try FileManager.default.attributesOfItem(atPath: layout.scratch.appendingPathComponent("f").path)[.ownerAccountID] as? NSNumber
+        XCTAssertEqual(owner?.intValue, 65534)
     }
 
     // MARK: - Without root, without namespaces

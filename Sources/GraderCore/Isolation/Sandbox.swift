@@ -11,7 +11,7 @@ import Foundation
 ///             executable: binary, arguments: [],
 ///             readOnly: Sandbox.runtimePaths(toolchain: toolchain, runtime: runtime) + [binary],
 ///             readWrite: [scratch.url], workingDirectory: scratch.url,
-///             limits: .init(memoryMegabytes: 4096, cpuSeconds: 60))
+///             limits: .init(memoryMegabytes: 4096, cpuSeconds: 60, processes: 256))
 ///         let output = try ChildProcess.run(executable: exe, arguments: args, ..., channelDescriptor: 3, ...)
 ///     }
 ///
@@ -20,17 +20,23 @@ import Foundation
 /// user is, so `hidden` paths must be unreadable to it (the sandbox refuses to run otherwise).
 public struct Sandbox: Sendable {
     public struct Limits: Sendable, Equatable {
-        /// Address space (RLIMIT_AS). Swift programs reserve a lot of it: stay generous (≥ 2048).
+        /// Address space (RLIMIT_AS), as a hard limit the program cannot raise: the manifest's
+        /// memory limit, which the kit only sets as its own soft limit. (An exercise binary lists its
+        /// checks within 128 MiB; thread stacks and the allocator reserve more as it runs.)
         public var memoryMegabytes: Int?
         /// CPU time (RLIMIT_CPU); the wall-clock limit stays the caller's.
         public var cpuSeconds: Int?
         /// Largest file the program may write (RLIMIT_FSIZE).
         public var fileMegabytes: Int?
+        /// Processes and threads at once (RLIMIT_NPROC), against fork bombs. Swift programs start
+        /// a few threads of their own: stay above 64.
+        public var processes: Int?
 
-        public init(memoryMegabytes: Int? = nil, cpuSeconds: Int? = nil, fileMegabytes: Int? = nil) {
+        public init(memoryMegabytes: Int? = nil, cpuSeconds: Int? = nil, fileMegabytes: Int? = nil, processes: Int? = nil) {
             self.memoryMegabytes = memoryMegabytes
             self.cpuSeconds = cpuSeconds
             self.fileMegabytes = fileMegabytes
+            self.processes = processes
         }
 
         public static let none = Limits()
@@ -159,6 +165,7 @@ public struct Sandbox: Sendable {
         if let mb = limits.memoryMegabytes { flags += ["--memory-mb", String(mb)] }
         if let seconds = limits.cpuSeconds { flags += ["--cpu-seconds", String(seconds)] }
         if let mb = limits.fileMegabytes { flags += ["--file-mb", String(mb)] }
+        if let count = limits.processes { flags += ["--processes", String(count)] }
         if !network { flags.append("--no-network") }
         if let user { flags += ["--user", user] }
         if forcesFallback { flags.append("--no-namespaces") }
