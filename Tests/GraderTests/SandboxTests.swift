@@ -474,7 +474,7 @@ final class SandboxTests: XCTestCase {
     func testExerciseBinaryRunsWithOnlyTheRuntimePathsVisible() throws {
         let sandbox = try sandbox()
         let compiler = try Fixtures.grader().compiler()
-        guard case let .built(binary, _, _) = try compiler.compile(.init(exercise: try Fixtures.exercise("fx1"))) else {
+        guard case let .built(binary, _, _, _) = try compiler.compile(.init(exercise: try Fixtures.exercise("fx1"))) else {
             return XCTFail("fx1 does not compile")
         }
         let layout = try makeLayout()
