@@ -183,6 +183,29 @@ final class LessonClaimsParityTests: XCTestCase {
             out.print((X.matmul(Tensor([[1.0], [-1.0]], dtype: .float64)) + 1).equal(Tensor.zeros([4, 1], dtype: .float64)))
         }
     }
+
+    /// Lesson 11: a penalty on a model's input gradient trains its weights through the recorded
+    /// backward pass; without createGraph it is a constant.
+    func testCase58InputGradientPenalty() throws {
+        try assertTwin("58_input_gradient_penalty") { out in
+            let W = Tensor([[1.0, -0.5], [0.25, 2.0]], requiresGrad: true)
+            let v = Tensor([[1.5], [-1.0]], requiresGrad: true)
+            func model(_ x: Tensor) -> Tensor { x.matmul(W).tanh().matmul(v) }
+            let x = Tensor([[0.5, -1.0], [2.0, 0.0], [-1.0, 1.0]], requiresGrad: true)
+            let output = model(x)
+            let g = try grad(outputs: [output], inputs: [x], gradOutputs: [Tensor.onesLike(output)], createGraph: true)[0]!
+            out.print(g)
+            let penalty = (g.norm(2, dim: 1) ** 2).mean()
+            out.print(penalty)
+            try penalty.backward()
+            out.print(W.grad as Any)
+            out.print(v.grad as Any)
+            let plain = try grad(outputs: [model(x)], inputs: [x], gradOutputs: [Tensor.onesLike(output)])[0]!
+            let constant = (plain.norm(2, dim: 1) ** 2).mean()
+            out.print(constant, constant.requiresGrad)
+            out.print(g.norm(2, dim: 1), g.norm())
+        }
+    }
 }
 
 /// The eigenvalues of a symmetric 3×3 matrix (row-major), ascending: the trigonometric solution of
