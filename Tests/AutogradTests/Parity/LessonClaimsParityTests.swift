@@ -206,6 +206,33 @@ final class LessonClaimsParityTests: XCTestCase {
             out.print(g.norm(2, dim: 1), g.norm())
         }
     }
+
+    /// Lesson 6: the tutorial's two-layer SimpleNN, with fixed weights: every parameter's gradient
+    /// from one backward, zero for the unit whose ReLU is off.
+    func testCase59TwoLayerNetwork() throws {
+        final class SimpleNN: Module {
+            let linear1 = Linear(2, 3)
+            let linear2 = Linear(3, 1)
+            override func forward(_ x: Tensor) -> Tensor { linear2(linear1(x).relu()) }
+        }
+        try assertTwin("59_two_layer_network") { out in
+            let model = SimpleNN()
+            try noGrad {
+                try model.linear1.weight.copy_(Tensor([[0.2, -0.4], [0.6, 0.1], [-0.6, 0.2]]))
+                try model.linear1.bias!.copy_(Tensor([0.1, -0.2, 0.05]))
+                try model.linear2.weight.copy_(Tensor([[0.7, -0.5, 0.3]]))
+                try model.linear2.bias!.copy_(Tensor([0.2]))
+            }
+            let outputs = model(Tensor([[0.5, 0.3]]))
+            let loss = ((outputs - Tensor([[0.7]])) ** 2).sum()
+            out.print(outputs, loss)
+            try loss.backward()
+            for (name, parameter) in model.namedParameters() {
+                out.print("Parameter: \(name), Size: Size(\(parameter.shape))")
+                out.print("Gradient: \(parameter.grad!)")
+            }
+        }
+    }
 }
 
 /// The eigenvalues of a symmetric 3×3 matrix (row-major), ascending: the trigonometric solution of
