@@ -133,6 +133,9 @@ final class LessonClaimsParityTests: XCTestCase {
             out.print(v.half().float())
             out.print(v.roundedToBFloat16())
             out.print(Tensor([1.00390625, 1.01171875, 257.0, 259.0]).roundedToBFloat16())
+            out.print(Tensor([1e-8, 3e-12]).half().float(), Tensor([1e-8, 3e-12]).roundedToBFloat16())
+            out.print(Tensor([1 - 0.004, 1 - 0.0004]).roundedToBFloat16())
+            out.print(Tensor([256.0, 257.0, 258.0, 259.0, 260.0]).roundedToBFloat16())
         }
     }
 
