@@ -22,7 +22,7 @@
 public final class GradientMonitor: CustomStringConvertible {
     /// The watched parameters and the names they are reported under, in order.
     public let parameters: [(name: String, parameter: Tensor)]
-    /// A non-zero gradient whose norm is below this is flagged `.vanishing` (default 1e-7).
+    /// A non-zero gradient whose norm is below this is flagged `.vanishing` (default 1e-6, the threshold lesson 7 and exercise 7 use).
     public var vanishingThreshold: Double
     /// A gradient whose norm is above this is flagged `.exploding` (default 1e3).
     public var explodingThreshold: Double
@@ -30,7 +30,7 @@ public final class GradientMonitor: CustomStringConvertible {
     public private(set) var history: [[GradientStatistics]] = []
 
     /// Watches `parameters`, each under its name.
-    public init(_ parameters: [(name: String, parameter: Tensor)], vanishingThreshold: Double = 1e-7,
+    public init(_ parameters: [(name: String, parameter: Tensor)], vanishingThreshold: Double = 1e-6,
                 explodingThreshold: Double = 1e3) {
         precondition(vanishingThreshold < explodingThreshold,
                      "the vanishing threshold must be below the exploding threshold")
@@ -40,7 +40,7 @@ public final class GradientMonitor: CustomStringConvertible {
     }
 
     /// Watches every parameter of `module`, under its dotted name (`"0.weight"`).
-    public convenience init(module: Module, vanishingThreshold: Double = 1e-7, explodingThreshold: Double = 1e3) {
+    public convenience init(module: Module, vanishingThreshold: Double = 1e-6, explodingThreshold: Double = 1e3) {
         self.init(module.namedParameters(), vanishingThreshold: vanishingThreshold,
                   explodingThreshold: explodingThreshold)
     }

@@ -4,14 +4,14 @@ import Foundation
 /// numbers in aligned columns, problems named in the last column and explained below the table.
 ///
 /// ```text
-/// Gradient health at step 3 (vanishing < 1e-07, exploding > 1000)
+/// Gradient health at step 3 (vanishing < 1e-06, exploding > 1000)
 /// parameter  shape    norm       max |g|    mean |g|   zeros  flags
 /// 0.weight   [8, 4]   2.341e-01  9.812e-02  2.113e-02    0%
 /// 0.bias     [8]      0.000e+00  0.000e+00  0.000e+00  100%  dead
 /// ```
 public enum GradientReport {
     /// The table for one step's readings, with a legend line for each flag that occurs.
-    public static func table(_ readings: [GradientStatistics], vanishingThreshold: Double = 1e-7,
+    public static func table(_ readings: [GradientStatistics], vanishingThreshold: Double = 1e-6,
                              explodingThreshold: Double = 1e3) -> String {
         guard let first = readings.first else { return "Gradient health: nothing recorded yet" }
         let header = ["parameter", "shape", "norm", "max |g|", "mean |g|", "zeros", "flags"]

@@ -95,7 +95,7 @@ final class GradientMonitorTests: XCTestCase {
         b.grad = Tensor([[Double.nan, 1.0], [2000, 0.0]])
         monitor.record()
         let expected = """
-        Gradient health at step 0 (vanishing < 1e-07, exploding > 1000)
+        Gradient health at step 0 (vanishing < 1e-06, exploding > 1000)
         parameter      shape        norm    max |g|   mean |g|  zeros  flags
         layer1.weight  [2]     5.000e+00  4.000e+00  3.500e+00     0%
         layer1.bias    [1]     0.000e+00  0.000e+00  0.000e+00   100%  dead

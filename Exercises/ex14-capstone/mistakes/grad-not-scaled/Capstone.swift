@@ -3,7 +3,7 @@
 // Train a small network to a target loss with everything from the course in one loop:
 //   • gradient accumulation over micro-batches            (lesson 3)
 //   • mixed precision: autocast + GradScaler               (lesson 12)
-//   • clipping of the true (unscaled) gradients            (clipping, lesson 12)
+//   • clipping of the true (unscaled) gradients            (lessons 8 and 12)
 //   • a GradientMonitor reading every step's gradients     (lesson 7)
 // The grader replays your loop and inspects the gradients along the way: accumulation equals the
 // full batch, clipped norms stay ≤ maxNorm, the monitor sees true gradients, a corrupted batch's
