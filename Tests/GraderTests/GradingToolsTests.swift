@@ -60,9 +60,17 @@ final class GradingToolsTests: XCTestCase {
         let names = try readZip(bundle.data)
         XCTAssertEqual(names.prefix(2).map(\.name), ["setup.sh", "run_autograder"])
         XCTAssertEqual(names[1].mode, 0o100755)
-        XCTAssertTrue(String(decoding: names[1].data, as: UTF8.self).contains("--format gradescope --out /autograder/results/results.json"))
+        let runAutograder = String(decoding: names[1].data, as: UTF8.self)
+        XCTAssertTrue(runAutograder.contains("--format gradescope --out /autograder/work/results.json"))
+        XCTAssertTrue(runAutograder.contains("mv -f /autograder/work/results.json /autograder/results/results.json"),
+                      "results appear only once the grader, and every process of the student's, is done")
+        XCTAssertTrue(String(decoding: names[0].data, as: UTF8.self).contains("SWIFT_VERSION=\"${SWIFT_VERSION:-6.3.1}\""), "the toolchain is pinned")
         XCTAssertTrue(names.contains { $0.name == "Exercises/fx1-pass/checks/hidden/Hidden.swift" }, "grading needs the hidden checks")
-        XCTAssertFalse(names.contains { $0.name.contains("/solution/") }, "never the answers")
+        XCTAssertTrue(names.contains { $0.name == "Exercises/fx1-pass/solution/Double.swift" }, "and the reference solution it compares with")
+        XCTAssertFalse(names.contains { $0.name.contains("/mistakes/") })
+        let student = try XCTUnwrap(names.first { $0.name == "Exercises/fx1-pass/Double.swift" })
+        XCTAssertEqual(student.data, try Data(contentsOf: Fixtures.root.appendingPathComponent("Exercises/fx1-pass/starter/Double.swift")),
+                       "student files come from starter/, never from a working copy")
     }
 
     struct ZipEntry { var name: String; var crc: UInt32; var mode: UInt32; var data: Data }

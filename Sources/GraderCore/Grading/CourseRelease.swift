@@ -5,25 +5,26 @@ import Foundation
 /// (`solution/`, `mistakes/`); only the student edition also leaves out `checks/hidden/`.
 public enum CourseRelease {
     /// Whether a path (relative to the course root, split in components) goes into the copy.
-    public static func includes(_ components: [String], keepHiddenChecks: Bool) -> Bool {
+    public static func includes(_ components: [String], keepHiddenChecks: Bool, keepSolutions: Bool = false) -> Bool {
         guard let last = components.last else { return true }
         if last == ".git" || last == ".grader" || last.hasPrefix(".build") { return false }
         // Exercises/<exercise>/solution, …/mistakes, …/checks/hidden
-        if components.count == 3 && components[0] == "Exercises" && (last == "solution" || last == "mistakes") { return false }
+        if components.count == 3 && components[0] == "Exercises" && last == "solution" { return keepSolutions }
+        if components.count == 3 && components[0] == "Exercises" && last == "mistakes" { return false }
         if components.count == 4 && components[0] == "Exercises" && components[2] == "checks" && last == "hidden" { return keepHiddenChecks }
         return true
     }
 
     /// Every file of the course that goes into a copy, as paths relative to the root, in a stable
     /// order; `skipping` (the target, when it lies inside the course) is never entered.
-    public static func files(of course: Course, keepHiddenChecks: Bool, skipping: URL? = nil) throws -> [String] {
+    public static func files(of course: Course, keepHiddenChecks: Bool, keepSolutions: Bool = false, skipping: URL? = nil) throws -> [String] {
         let fm = FileManager.default
         var out: [String] = []
         func walk(_ dir: URL, _ prefix: [String]) throws {
             for name in try fm.contentsOfDirectory(atPath: dir.path).sorted() {
                 let url = dir.appendingPathComponent(name)
                 let components = prefix + [name]
-                guard includes(components, keepHiddenChecks: keepHiddenChecks), url.standardizedFileURL.path != skipping?.standardizedFileURL.path else { continue }
+                guard includes(components, keepHiddenChecks: keepHiddenChecks, keepSolutions: keepSolutions), url.standardizedFileURL.path != skipping?.standardizedFileURL.path else { continue }
                 let type = try fm.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType
                 if type == .typeDirectory { try walk(url, components) } else { out.append(components.joined(separator: "/")) }
             }

@@ -82,27 +82,3 @@ final class MechanicsParityTests: XCTestCase {
         }
     }
 }
-
-/// Runs a twin whose output differs from PyTorch's on the declared lines only: each pair is a line
-/// of the (normalised) fixture and the line the library prints in its place.
-private func assertTwin(_ name: String, libraryDiffers: [(pytorch: String, library: String)],
-                        file: StaticString = #filePath, line: UInt = #line,
-                        _ body: (TwinOutput) throws -> Void) throws {
-    var lines = try parityFixture(name).components(separatedBy: "\n")
-    for difference in libraryDiffers {
-        guard let index = lines.firstIndex(of: difference.pytorch) else {
-            XCTFail("parity case \(name) has no line \"\(difference.pytorch)\" to differ from", file: file, line: line)
-            return
-        }
-        lines[index] = difference.library
-    }
-    let expected = lines.joined(separator: "\n")
-    let out = TwinOutput()
-    manualSeed(0)
-    try body(out)
-    let actual = normalizedForParity(out.text)
-    if actual != expected {
-        XCTFail("parity case \(name) differs from PyTorch beyond the declared lines:\n" + unifiedDiff(expected: expected, actual: actual),
-                file: file, line: line)
-    }
-}
