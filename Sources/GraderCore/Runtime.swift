@@ -32,9 +32,22 @@ public struct Runtime: Sendable {
 
     public var modulesDirectory: URL { binDirectory.appendingPathComponent("Modules") }
 
+    /// Flags that make `import Autograd` / `import GraderKit` resolve: the modules folder, and the
+    /// module map of the C kernels, which `Autograd` imports `internal`ly (a non-resilient module
+    /// still needs its internal dependencies found by clients). Shared by exercise compiles and
+    /// the editor settings (`EditorSettings`).
+    public var moduleFlags: [String] {
+        var flags = ["-I", modulesDirectory.path]
+        let kernels = binDirectory.appendingPathComponent("AutogradKernels.build/module.modulemap")
+        if FileManager.default.fileExists(atPath: kernels.path) {
+            flags += ["-Xcc", "-fmodule-map-file=" + kernels.path]
+        }
+        return flags
+    }
+
     /// Flags for swiftc that make `import Autograd` / `import GraderKit` work and link the library.
     public var compilerFlags: [String] {
-        var flags = ["-I", modulesDirectory.path]
+        var flags = moduleFlags
         switch link {
         case .dynamicLibrary:
             flags += ["-L", binDirectory.path, "-lGradlingsRuntime", "-Xlinker", "-rpath", "-Xlinker", binDirectory.path]
