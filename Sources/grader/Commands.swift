@@ -24,6 +24,7 @@ struct Commands {
         case .help: print(Arguments.usage); return 0
         case .verify: return try verify()
         case .quiz: return try quiz()
+        case .editor: return try editor()
         case .grade, .gradeAll, .release, .new, .gradescopeBundle: return try runGrading()
         }
     }
@@ -64,7 +65,7 @@ struct Commands {
     func check() throws -> Int32 {
         let (exercises, broken) = try selectExercises()
         let grader = makeGrader()
-        _ = try grader.compiler()
+        refreshEditorSettings(try grader.compiler())
         let seed = arguments.seed ?? Grader.randomSeed()
         let collected = Collected(count: exercises.count)
         let showProgress = exercises.count > 1
@@ -124,6 +125,27 @@ struct Commands {
             return 2
         }
         return done.allSatisfy(\.passed) ? 0 : 1
+    }
+
+    /// Keeps `Exercises/compile_commands.json` current so the editor knows the exercise files
+    /// (`EditorSettings`). Never fails a check: editor support is a convenience.
+    func refreshEditorSettings(_ compiler: ExerciseCompiler) {
+        _ = try? EditorSettings.write(course: course, runtime: compiler.runtime, swiftc: compiler.toolchain.swiftc)
+    }
+
+    /// `grader editor`: writes the editor settings now and says how to use them.
+    func editor() throws -> Int32 {
+        let compiler = try makeGrader().compiler()
+        let wrote = try EditorSettings.write(course: course, runtime: compiler.runtime, swiftc: compiler.toolchain.swiftc)
+        let path = EditorSettings.url(course: course).path.replacingOccurrences(of: course.root.path + "/", with: "")
+        print((wrote ? "Wrote " : "Up to date: ") + style.bold(path))
+        print("""
+        Open the course folder in VS Code (with the Swift extension) or any editor that uses SourceKit-LSP:
+        exercise files now get completion, types on hover and errors as you type. In Xcode, open Package.swift.
+        `grader check` keeps this file current; run `grader editor` again after moving the course or
+        changing the toolchain. Details: Exercises/README.md.
+        """)
+        return 0
     }
 
     /// A progress line on stderr (rewritten in place on a terminal).

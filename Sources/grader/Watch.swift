@@ -12,7 +12,7 @@ struct Watch {
     func run() throws -> Int32 {
         let course = commands.course
         let grader = commands.makeGrader()
-        _ = try grader.compiler()
+        commands.refreshEditorSettings(try grader.compiler())
         var current = try pickExercise()
         var seed = commands.arguments.seed ?? Grader.randomSeed()
         var lastSnapshot = ""
