@@ -6,7 +6,9 @@ public struct TextReport {
 
     public init(style: Style) { self.style = style }
 
-    public func render(_ r: ExerciseResult, verbose: Bool = false) -> String {
+    /// - Parameter watching: for `grader watch`, which re-checks on save: the report then says
+    ///   "save" where it would say "run grader check again".
+    public func render(_ r: ExerciseResult, verbose: Bool = false, watching: Bool = false) -> String {
         var out: [String] = []
         let header = "\(r.folder) · \(r.title)"
         let mainFile = r.files.first ?? r.folder
@@ -32,7 +34,8 @@ public struct TextReport {
             }
             out.append("")
             let file = failure.kind == .student ? failure.diagnostics.first.map { "\($0.file):\($0.line)" } ?? mainFile : mainFile
-            out.append("Fix \(style.bold(file)) and save; then run " + style.cyan("grader check \(r.id)") + " again.")
+            out.append(watching ? "Fix \(style.bold(file)) and save: it is checked again as soon as you do."
+                                : "Fix \(style.bold(file)) and save; then run " + style.cyan("grader check \(r.id)") + " again.")
             return out.joined(separator: "\n")
         default:
             break

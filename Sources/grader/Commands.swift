@@ -187,7 +187,10 @@ struct Commands {
             print(JSONReport.encode(entries))
         } else {
             let idWidth = max(entries.map(\.id.count).max() ?? 2, 2)
-            let titleWidth = min(max(entries.map(\.title.count).max() ?? 5, 5), 44)
+            // Titles are cut only to fit the terminal (never when the output goes to a file or a pipe).
+            let longestTitle = max(entries.map(\.title.count).max() ?? 5, 5)
+            let otherColumns = 2 + idWidth + 2 + 12 + 2 + 6 + 2 + 2 + (entries.map(\.lesson.count).max() ?? 0)
+            let titleWidth = terminalColumns().map { min(longestTitle, max(24, $0 - otherColumns)) } ?? longestTitle
             print(style.bold("  " + "ID".padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  STATUS        POINTS  "
                              + "TITLE".padding(toLength: titleWidth, withPad: " ", startingAt: 0) + "  LESSON"))
             for e in entries {
