@@ -37,7 +37,7 @@ public struct CourseVerifier {
                                       detail: "\(count) listings print what the lesson shows", problems: problems))
                     let (quizProblems, questions) = try lessonVerifier.verifyQuiz(lesson)
                     items.append(Item(name: "quiz \(lesson.folderName)", passed: quizProblems.isEmpty,
-                                      detail: "\(questions) questions, well-formed, predictions computed", problems: quizProblems))
+                                      detail: "\(questions) questions, well-formed, right answers spread over positions and lengths, predictions computed", problems: quizProblems))
                 } catch {
                     items.append(Item(name: "lesson \(lesson.folderName)", passed: false, detail: "", problems: ["\(error)"]))
                 }

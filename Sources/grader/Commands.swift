@@ -107,7 +107,7 @@ struct Commands {
                         print(line)
                         continue
                     }
-                    print(report.render(result, verbose: arguments.verbose))
+                    print(report.render(result, verbose: arguments.verbose, revealFixes: revealsFixes(exercises[index])))
                     print("")
                 } else if let error = errors[index] {
                     print(style.red("! ") + "\(exercises[index].folderName): \(error.message)\n")
@@ -125,6 +125,12 @@ struct Commands {
             return 2
         }
         return done.allSatisfy(\.passed) ? 0 : 1
+    }
+
+    /// Whether the student has asked for every hint of the exercise, so a failed check's hint may
+    /// show its fix (`TextReport.render(revealFixes:)`).
+    func revealsFixes(_ exercise: Exercise) -> Bool {
+        (StudentState.load(course).hintsShown[exercise.id] ?? 0) >= exercise.manifest.hints.count
     }
 
     /// Keeps `Exercises/compile_commands.json` current so the editor knows the exercise files
@@ -233,7 +239,7 @@ struct Commands {
         if hint.number < hint.total {
             print(style.dim("\n(`grader hint \(exercise.id)` again for the next one)"))
         } else {
-            print(style.dim("\n(that was the last hint)"))
+            print(style.dim("\n(that was the last hint: from now on `grader check \(exercise.id)` also shows the exact fix under a failing check)"))
         }
         return 0
     }

@@ -34,7 +34,7 @@ struct Watch {
                     usleep(Watch.interval)
                     continue
                 }
-                print(TextReport(style: commands.style).render(result, verbose: commands.arguments.verbose, watching: true))
+                print(TextReport(style: commands.style).render(result, verbose: commands.arguments.verbose, watching: true, revealFixes: commands.revealsFixes(exercise)))
                 print("")
                 if result.passed && commands.arguments.ids.isEmpty {
                     // Move on to the next unfinished exercise, like rustlings.
