@@ -55,6 +55,13 @@ public struct CourseVerifier {
                     // Each variant is a task of its own (it has its own compile cache slot), so the
                     // workers share a mistake-heavy exercise instead of one worker taking all of it.
                     groups.append { [self.verifySolution(exercise)] }
+                    if FileManager.default.fileExists(atPath: exercise.solutionDirectory.path) {
+                        groups.append {
+                            let problems = HintAudit.problems(exercise)
+                            return [Item(name: "hints \(exercise.folderName)", passed: problems.isEmpty,
+                                         detail: "\(exercise.manifest.hints.count) hints, none is the solution", problems: problems)]
+                        }
+                    }
                     groups.append { [self.verifyStarter(exercise)] }
                     for mistake in exercise.mistakeNames() {
                         groups.append { [self.verifyMistake(exercise, mistake)] }

@@ -22,7 +22,7 @@ private let targets = Tensor([[1.0], [-1.0], [0.5]])
 
 let checks = CheckSuite {
     Check("clamp_hook_values", "clampingHook(limit: 1) clamps the gradient arriving at x into [-1, 1]",
-          hint: "A hook's return value replaces the gradient; nil keeps it. Return grad.clamp(min: -limit, max: limit).") {
+          hint: "The clamping hook must return the clamped gradient: a hook's return value replaces the gradient, nil keeps it.\nReturn grad.clamp(min: -limit, max: limit).") {
         let x = Tensor([1.0, -2.0, 3.0, 0.5], requiresGrad: true)
         let spy = HookSpy("your clamping hook")
         try x.registerHook(spy.wrap(clampingHook(limit: 1)))
@@ -70,7 +70,7 @@ let checks = CheckSuite {
     }
 
     Check("recorder_values", "after each of 3 training steps, each weight's .grad norm is appended",
-          hint: "One hook per weight that appends p.grad!.norm().item(); registerPostAccumulateGradHook runs once per backward, after .grad is filled.") {
+          hint: "The recorder needs one norm per weight per backward, taken after .grad is filled.\nregisterPostAccumulateGradHook runs once per backward, after accumulation: append the norm of p.grad there.") {
         let model = network()
         let recorder = try GradientRecorder(model: model)
         let optimizer = SGD(model.parameters(), lr: 0.1)
@@ -120,7 +120,7 @@ let checks = CheckSuite {
     }
 
     Check("recorder_remove", "after remove(), backward passes record nothing and gradients are unchanged",
-          hint: "Keep every RemovableHandle in init; remove() calls handle.remove() on each. Dropping a handle does not remove its hook.") {
+          hint: "remove() must take every hook away: dropping a handle does not remove its hook.\nKeep each RemovableHandle from init and call remove() on every one.") {
         let model = network()
         let recorder = try GradientRecorder(model: model)
         try mseLoss(model(inputs), targets).backward()
