@@ -95,7 +95,7 @@ let checks = CheckSuite {
     }
 
     Check("unscale_detects", "unscale finds inf, -inf and nan, in any parameter",
-          hint: "!g.isFinite().all() is true for inf, -inf and nan alike.") {
+          hint: "unscale must report inf, −inf and nan alike: test finiteness, not size.\n!g.isFinite().all() is true for all three.") {
         let cases: [(String, Double)] = [("inf", .infinity), ("-inf", -.infinity), ("nan", .nan)]
         for (name, bad) in cases {
             let scaler = LossScaler(initScale: 4)
@@ -115,7 +115,7 @@ let checks = CheckSuite {
     }
 
     Check("step_unscales", "step unscales the gradients before optimizer.step()",
-          hint: "step calls unscale(optimizer.parameters) first, then optimizer.step() on the true gradients.") {
+          hint: "step must update the weights with the true (unscaled) gradients.\nUnscale the optimizer's parameters first, then call optimizer.step().") {
         let scaler = LossScaler(initScale: 8)
         let p = parameter([1, 2], grad: [8, 16])       // the true gradient [1, 2], scaled by 8
         let opt = SGD([p], lr: 0.1)

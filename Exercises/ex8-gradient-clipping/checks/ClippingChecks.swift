@@ -264,11 +264,11 @@ let checks = CheckSuite {
         let lowerZero: [[Double]?] = gs.map { $0.map { $0.map { min(max($0, 0), 0.5) } } }
         if close(yours, upperOnly) {
             throw CheckFailure("\(call) gave \(show(yours)): only the upper limit was applied, so −3 stayed −3. Clamp on both sides, into [−0.5, 0.5]: expected \(show(right))",
-                               hint: "clamp_(min: -clipValue, max: clipValue)")
+                               hint: "Every element must end up inside [−clipValue, clipValue], on both sides.\nclamp_(min: -clipValue, max: clipValue)")
         }
         if close(yours, lowerZero) {
             throw CheckFailure("\(call) gave \(show(yours)): the range was [0, 0.5], so every negative gradient became 0. The range is symmetric, [−clipValue, clipValue]: expected \(show(right))",
-                               hint: "clamp_(min: -clipValue, max: clipValue)")
+                               hint: "Every element must end up inside [−clipValue, clipValue], on both sides.\nclamp_(min: -clipValue, max: clipValue)")
         }
         let scaled = try library(gs, maxNorm: 0.5, normType: .infinity).grads
         if close(yours, scaled, rtol: 1e-6) {

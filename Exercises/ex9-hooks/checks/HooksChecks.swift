@@ -36,11 +36,11 @@ let checks = CheckSuite {
         }
         if close(yours, incoming.map { min($0, 1) }) {
             throw CheckFailure("x.grad is \(show(yours)): only the upper limit was applied, so -3 stayed -3. Clamp into [-limit, limit]: expected \(show(right))",
-                               hint: "grad.clamp(min: -limit, max: limit)")
+                               hint: "The hook must clamp every element into [−limit, limit] and return the result.\ngrad.clamp(min: -limit, max: limit)")
         }
         if close(yours, incoming.map { min(max($0, 0), 1) }) {
             throw CheckFailure("x.grad is \(show(yours)): the range was [0, limit], so the negative gradients became 0. The range is [-limit, limit]: expected \(show(right))",
-                               hint: "grad.clamp(min: -limit, max: limit)")
+                               hint: "The hook must clamp every element into [−limit, limit] and return the result.\ngrad.clamp(min: -limit, max: limit)")
         }
         throw CheckFailure("the gradient arriving at x was \(show(incoming)); after your hook x.grad is \(show(yours)), expected \(show(right))")
     }
@@ -114,7 +114,7 @@ let checks = CheckSuite {
         }()) ?? []).map { $0 - $1 }).norm().item()
         if close([yours[1]], [secondAlone], rtol: 1e-4) {
             throw CheckFailure("the second value recorded for 0.weight is \(String(format: "%.6g", yours[1])), the norm of the second pass's gradient alone; after it, 0.weight.grad holds both passes' sum, whose norm is \(String(format: "%.6g", accumulated)). Your hook sees the gradient before it is added into .grad: use registerPostAccumulateGradHook and read p.grad",
-                               hint: "try p.registerPostAccumulateGradHook { p in ... p.grad!.norm().item() ... }")
+                               hint: "The norms must be read once per backward, after .grad is filled, from a hook registered on each weight.\nregisterPostAccumulateGradHook, reading p.grad's norm inside it.")
         }
         throw CheckFailure("recorder.norms[\"0.weight\"] is \(show(yours)); the norms of 0.weight.grad after each backward are \(show([first, accumulated]))")
     }
