@@ -137,7 +137,8 @@ public struct Runtime: Sendable {
             guard allowBuild else {
                 throw GraderError("\(reason.message). Run `swift build` in \(course.root.path) first.")
             }
-            log("\(reason.message): building it now with `swift build --product GradlingsRuntime` (once)…")
+            let release = binDirectory.lastPathComponent == "release" ? " -c release" : ""
+            log("\(reason.message): building it now with `swift build\(release) --product GradlingsRuntime` (once; up to a minute or two)…")
             try build(course: course, binDirectory: binDirectory)
             switch find(in: binDirectory, sourcesDirectory: nil) {
             case let .success(runtime): return runtime
