@@ -58,7 +58,7 @@ public struct CourseVerifier {
                     if FileManager.default.fileExists(atPath: exercise.solutionDirectory.path) {
                         groups.append {
                             let problems = HintAudit.problems(exercise)
-                            return [Item(name: "hints \(exercise.folderName)", passed: problems.isEmpty,
+                            return [Item(name: "\(exercise.id) hints", passed: problems.isEmpty,
                                          detail: "\(exercise.manifest.hints.count) hints, none is the solution", problems: problems)]
                         }
                     }
