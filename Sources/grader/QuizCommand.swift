@@ -65,7 +65,7 @@ extension Commands {
         while true {
             print("   your answer (a-\(String(UnicodeScalar(UInt8(96 + choices))))): ", terminator: "")
             guard let line = readLine() else { return nil }
-            if let index = QuizProgress.choiceIndex(line), index < choices { return index }
+            if let index = QuizProgress.choiceIndex(line), (0..<choices).contains(index) { return index }
             print("   type one letter, a to \(String(UnicodeScalar(UInt8(96 + choices))))")
         }
     }
