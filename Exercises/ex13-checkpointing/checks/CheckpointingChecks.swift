@@ -93,7 +93,7 @@ let checks = CheckSuite {
     }
 
     Check("identical_gradients", "the gradients of the input, every weight and every bias are identical to the plain chain's",
-          hint: "Don't detach the weights or h. Each segment's closure must compute from its own argument ({ x in runLayers(chain, layers, x) }): a closure that reads the outer var h recomputes, in backward, from whatever h holds by then (the chain's output), and checkpoint refuses with an error: it would recompute into its own output.") {
+          hint: "The gradients are wrong or missing: something in checkpointedForward cuts or confuses the graph.\nDon't detach the weights or h, and let each segment's closure compute from its own argument: a closure that reads the outer var h recomputes, in backward, from whatever h holds by then (the chain's output), and checkpoint refuses with an error: it would recompute into its own output.") {
         for (depth, segments) in cases {
             let chain = makeChain(depth: depth)
             let x = Random.tensor([4, 6], requiresGrad: true)

@@ -129,7 +129,7 @@ private func diagnoseClip(yours: [[Double]?], returned: Double, gs: [[Double]?],
     }
     if present.count > 1, close(yours, perTensor, rtol: 1e-6), !close(perTensor, right, rtol: 1e-6) {
         throw CheckFailure("\(call) gave \(show(yours)): each gradient was clipped to maxNorm on its own. Clipping uses one factor for all of them, from the total norm \(show(total)), which keeps the direction of the whole update: expected \(show(right))",
-                           hint: "Compute the total norm over all parameters first, then one factor = min(1, maxNorm / (total + 1e-6)), applied to every gradient.")
+                           hint: "Each gradient was scaled by a factor of its own: clipping scales all of them by one common factor.\nCompute the total norm over all parameters first, then one factor, min(1, maxNorm / (total + 1e-6)), applied to every gradient.")
     }
     // Scaling always, even when the gradient is already small (enlarging it).
     let always: [[Double]?] = gs.map { g in g.map { $0.map { $0 * maxNorm / (total + 1e-6) } } }

@@ -58,7 +58,7 @@ let checks = CheckSuite {
     }
 
     Check("recorder_names", "GradientRecorder watches exactly the weights: 0.weight, 2.weight, 4.weight",
-          hint: "model.namedParameters() where name.hasSuffix(\"weight\"); set norms[name] = [] for each in init.") {
+          hint: "norms must have one entry per weight (not bias), each starting empty, from the moment the recorder is made.\nFilter model.namedParameters() by name.hasSuffix(\"weight\") in init, and start each list empty.") {
         let recorder = try GradientRecorder(model: network())
         let keys = recorder.norms.keys.sorted()
         if keys.contains(where: { $0.hasSuffix("bias") }) {
