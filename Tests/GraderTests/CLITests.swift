@@ -67,4 +67,16 @@ final class CLITests: XCTestCase {
         let list = try grader(["list"], course: course)
         XCTAssertTrue(list.stdoutText.contains(long), list.stdoutText)
     }
+
+    func testCheckWritesTheEditorSettingsAndEditorReportsThem() throws {
+        let course = try Fixtures.temporaryCourse()
+        let settings = course.exercisesDirectory.appendingPathComponent("compile_commands.json")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: settings.path))
+        _ = try grader(["check", "fx1", "--seed", "5"], course: course)
+        let entries = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: settings)) as? [[String: Any]])
+        XCTAssertTrue(entries.contains { ($0["file"] as? String)?.hasSuffix("fx1-pass/Double.swift") == true }, "\(entries.prefix(2))")
+        let editor = try grader(["editor"], course: course)
+        XCTAssertEqual(editor.termination, .exited(0), editor.stderrText)
+        XCTAssertTrue(editor.stdoutText.contains("Up to date: Exercises/compile_commands.json"), editor.stdoutText)
+    }
 }
