@@ -146,6 +146,7 @@ public struct ExerciseCompiler: Sendable {
         let studentObject = work.appendingPathComponent("Student.o")
         let studentStep = commonFlags + [
             "-parse-as-library", "-enable-testing", "-module-name", "Student", "-I", modules.path,
+        ] + runtime.kernelModuleFlags + [
             "-emit-module", "-emit-module-path", work.appendingPathComponent("Student.swiftmodule").path,
             "-emit-object", "-o", studentObject.path,
         ] + studentPaths

@@ -32,9 +32,22 @@ public struct Runtime: Sendable {
 
     public var modulesDirectory: URL { binDirectory.appendingPathComponent("Modules") }
 
+    /// Flags that make `import Autograd` / `import GraderKit` resolve: the modules folder, and the
+    /// module map of the C kernels, which `Autograd` imports `internal`ly (a non-resilient module
+    /// still needs its internal dependencies found by clients). Shared by exercise compiles and
+    /// the editor settings (`EditorSettings`).
+    public var moduleFlags: [String] { ["-I", modulesDirectory.path] + kernelModuleFlags }
+
+    /// The C kernels' module map alone: what a compile against another modules folder (the
+    /// student's, see `StudentModules`) needs to load `Autograd`.
+    public var kernelModuleFlags: [String] {
+        let kernels = binDirectory.appendingPathComponent("AutogradKernels.build/module.modulemap")
+        return FileManager.default.fileExists(atPath: kernels.path) ? ["-Xcc", "-fmodule-map-file=" + kernels.path] : []
+    }
+
     /// Flags for swiftc that make `import Autograd` / `import GraderKit` work and link the library.
     public var compilerFlags: [String] {
-        var flags = ["-I", modulesDirectory.path]
+        var flags = moduleFlags
         switch link {
         case .dynamicLibrary:
             flags += ["-L", binDirectory.path, "-lGradlingsRuntime", "-Xlinker", "-rpath", "-Xlinker", binDirectory.path]
@@ -124,7 +137,8 @@ public struct Runtime: Sendable {
             guard allowBuild else {
                 throw GraderError("\(reason.message). Run `swift build` in \(course.root.path) first.")
             }
-            log("\(reason.message): building it now with `swift build --product GradlingsRuntime` (once)…")
+            let release = binDirectory.lastPathComponent == "release" ? " -c release" : ""
+            log("\(reason.message): building it now with `swift build\(release) --product GradlingsRuntime` (once; up to a minute or two)…")
             try build(course: course, binDirectory: binDirectory)
             switch find(in: binDirectory, sourcesDirectory: nil) {
             case let .success(runtime): return runtime

@@ -23,3 +23,13 @@ public struct Style: Sendable {
     public func dim(_ s: String) -> String { wrap("2", s) }
     public func bold(_ s: String) -> String { wrap("1", s) }
 }
+
+/// The width of the terminal on stdout, or nil when stdout is not a terminal (then lines are not cut).
+/// `COLUMNS` wins when set, as in other command-line tools.
+public func terminalColumns(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
+    if let text = environment["COLUMNS"], let columns = Int(text), columns > 0 { return columns }
+    guard isatty(STDOUT_FILENO) == 1 else { return nil }
+    var size = winsize()
+    guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+    return Int(size.ws_col)
+}

@@ -6,7 +6,13 @@ public struct TextReport {
 
     public init(style: Style) { self.style = style }
 
-    public func render(_ r: ExerciseResult, verbose: Bool = false) -> String {
+    /// - Parameter watching: for `grader watch`, which re-checks on save: the report then says
+    ///   "save" where it would say "run grader check again".
+    /// - Parameter revealFixes: whether the student has asked for every `grader hint` of the
+    ///   exercise. A check's hint is progressive: its first line says what is wrong and where
+    ///   (always shown); the lines after it spell out the fix, and are shown only once the student
+    ///   has read the hints that lead there.
+    public func render(_ r: ExerciseResult, verbose: Bool = false, watching: Bool = false, revealFixes: Bool = true) -> String {
         var out: [String] = []
         let header = "\(r.folder) · \(r.title)"
         let mainFile = r.files.first ?? r.folder
@@ -32,7 +38,8 @@ public struct TextReport {
             }
             out.append("")
             let file = failure.kind == .student ? failure.diagnostics.first.map { "\($0.file):\($0.line)" } ?? mainFile : mainFile
-            out.append("Fix \(style.bold(file)) and save; then run " + style.cyan("grader check \(r.id)") + " again.")
+            out.append(watching ? "Fix \(style.bold(file)) and save: it is checked again as soon as you do."
+                                : "Fix \(style.bold(file)) and save; then run " + style.cyan("grader check \(r.id)") + " again.")
             return out.joined(separator: "\n")
         default:
             break
@@ -66,7 +73,13 @@ public struct TextReport {
             default:
                 out.append("  " + style.red("✗") + " \(id)  \(check.title)")
                 out.append(indent(wrapText(check.message), by: 6, style: { self.style.red($0) }))
-                if !check.hint.isEmpty { out.append(indent("→ " + check.hint, by: 6, style: { self.style.cyan($0) })) }
+                if !check.hint.isEmpty {
+                    let (whereText, fix) = TextReport.splitHint(check.hint)
+                    out.append(indent(wrapText("→ " + (revealFixes && !fix.isEmpty ? whereText + "\n" + fix : whereText)), by: 6, style: { self.style.cyan($0) }))
+                    if !revealFixes && !fix.isEmpty {
+                        out.append(style.dim("        (the exact fix shows here once you have read every `grader hint \(r.id)`)"))
+                    }
+                }
                 if !check.output.isEmpty {
                     out.append(style.dim("      your program printed:"))
                     out.append(indent(check.output, by: 8, style: { self.style.dim($0) }))
@@ -92,6 +105,12 @@ public struct TextReport {
                        + style.dim(" · replay these inputs: grader check \(r.id) --seed \(r.seed)"))
         }
         return out.joined(separator: "\n")
+    }
+
+    /// A check hint's first line (what is wrong, where) and the rest (the fix), trimmed.
+    public static func splitHint(_ hint: String) -> (whereText: String, fix: String) {
+        let lines = hint.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        return (lines[0].trimmingCharacters(in: .whitespaces), lines.count > 1 ? lines[1].trimmingCharacters(in: .whitespacesAndNewlines) : "")
     }
 
     /// One line for an exercise whose every check is still a `todo()`: what `grader check` (all)

@@ -37,7 +37,7 @@ public struct CourseVerifier {
                                       detail: "\(count) listings print what the lesson shows", problems: problems))
                     let (quizProblems, questions) = try lessonVerifier.verifyQuiz(lesson)
                     items.append(Item(name: "quiz \(lesson.folderName)", passed: quizProblems.isEmpty,
-                                      detail: "\(questions) questions, well-formed, predictions computed", problems: quizProblems))
+                                      detail: "\(questions) questions, well-formed, right answers spread over positions and lengths, predictions computed", problems: quizProblems))
                 } catch {
                     items.append(Item(name: "lesson \(lesson.folderName)", passed: false, detail: "", problems: ["\(error)"]))
                 }
@@ -55,6 +55,13 @@ public struct CourseVerifier {
                     // Each variant is a task of its own (it has its own compile cache slot), so the
                     // workers share a mistake-heavy exercise instead of one worker taking all of it.
                     groups.append { [self.verifySolution(exercise)] }
+                    if FileManager.default.fileExists(atPath: exercise.solutionDirectory.path) {
+                        groups.append {
+                            let problems = HintAudit.problems(exercise)
+                            return [Item(name: "\(exercise.id) hints", passed: problems.isEmpty,
+                                         detail: "\(exercise.manifest.hints.count) hints, none is the solution", problems: problems)]
+                        }
+                    }
                     groups.append { [self.verifyStarter(exercise)] }
                     for mistake in exercise.mistakeNames() {
                         groups.append { [self.verifyMistake(exercise, mistake)] }

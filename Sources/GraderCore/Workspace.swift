@@ -15,8 +15,16 @@ public enum Workspace {
     public static func reset(_ exercise: Exercise, course: Course, now: Date = Date()) throws -> ResetOutcome {
         let fm = FileManager.default
         var backup: URL?
+        // What is at each student path: a file (read through a symbolic link, so the backup holds the
+        // student's text, not a link that may dangle later), a folder, or nothing.
+        func isFolder(_ url: URL) -> Bool {
+            var isDirectory: ObjCBool = false
+            return fm.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
         let differs = exercise.manifest.files.filter { file in
-            let mine = fm.contents(atPath: exercise.studentFile(file).path)
+            let url = exercise.studentFile(file)
+            if isFolder(url) { return true }
+            let mine = fm.contents(atPath: url.path)
             let starter = fm.contents(atPath: exercise.starterDirectory.appendingPathComponent(file).path)
             return mine != nil && mine != starter
         }
@@ -32,8 +40,17 @@ public enum Workspace {
             }
             for file in differs {
                 let target = dir.appendingPathComponent(file)
+                let source = exercise.studentFile(file)
                 try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try fm.copyItem(at: exercise.studentFile(file), to: target)
+                do {
+                    if isFolder(source) {
+                        try fm.copyItem(at: source.resolvingSymlinksInPath(), to: target)
+                    } else if let data = fm.contents(atPath: source.path) {
+                        try data.write(to: target)
+                    }
+                } catch {
+                    throw GraderError("cannot back up \(exercise.displayPath)/\(file) to \(target.path) (\(error.localizedDescription)); nothing was changed")
+                }
             }
             backup = dir
         }
@@ -42,8 +59,14 @@ public enum Workspace {
             let starter = exercise.starterDirectory.appendingPathComponent(file)
             let data = try Data(contentsOf: starter)
             let destination = exercise.studentFile(file)
-            try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: destination, options: .atomic)
+            do {
+                // A folder where the file belongs was backed up above; it makes way for the file.
+                if isFolder(destination) { try fm.removeItem(at: destination) }
+                try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try data.write(to: destination, options: .atomic)
+            } catch {
+                throw GraderError("cannot restore \(exercise.displayPath)/\(file) (\(error.localizedDescription))" + (backup.map { "; your version is saved in \($0.path)" } ?? ""))
+            }
         }
         StudentState.update(course) { state in
             state.lastCheck[exercise.id] = nil

@@ -203,7 +203,7 @@ public enum GradCheck {
         // analytic[o][w][i][j]: d out_o[i] / d input_w[j]
         var analytic: [[[[Double]]]] = []
         var missing: [[Bool]] = []
-        for (o, out) in outs.enumerated() {
+        for out in outs {
             var perInput = problem.wrt.map { [[Double]](repeating: [Double](repeating: 0, count: problem.values[$0].count), count: out.count) }
             var none = problem.wrt.map { _ in true }
             if out.requiresGrad {

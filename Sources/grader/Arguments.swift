@@ -3,7 +3,7 @@ import GraderCore
 /// The grader's command line, parsed by hand (the package uses the toolchain only).
 struct Arguments {
     enum Command: String {
-        case check, list, hint, watch, reset, help, verify, quiz
+        case check, list, hint, watch, reset, help, verify, quiz, editor
         // Instructors and CI (GradeCommand.swift, ReleaseCommand.swift, NewCommand.swift).
         case grade, gradeAll = "grade-all", release, new, gradescopeBundle = "gradescope-bundle"
     }
@@ -39,6 +39,7 @@ struct Arguments {
       grader reset ID          restore the starter files; your version is kept as a backup
       grader quiz N            a lesson's quiz in the terminal, each answer explained
       grader quiz N --answers FILE   grade a file of answers (JSON {"question-id": choice index})
+      grader editor            set up editor support (completion, errors) for exercise files
       grader verify [NAME...]  instructors: every lesson prints what it shows, every quiz is sound,
                                every solution passes, every starter and known mistake fails
       grader grade DIR         instructors: grade one submission (hidden checks included; seed 0)
@@ -111,7 +112,7 @@ struct Arguments {
                 }
                 if !sawCommand {
                     guard let c = Command(rawValue: arg) else {
-                        throw GraderError("unknown command \"\(arg)\": use check, list, hint, watch, reset, quiz, verify, grade, grade-all, release, new or gradescope-bundle (see `grader --help`)")
+                        throw GraderError("unknown command \"\(arg)\": use check, list, hint, watch, reset, quiz, editor, verify, grade, grade-all, release, new or gradescope-bundle (see `grader --help`)")
                     }
                     args.command = c
                     sawCommand = true
@@ -126,7 +127,7 @@ struct Arguments {
             guard args.ids.count == 1 else { throw GraderError("`grader \(args.command.rawValue)` needs exactly one exercise id, e.g. `grader \(args.command.rawValue) ex1`") }
         case .watch:
             guard args.ids.count <= 1 else { throw GraderError("`grader watch` takes at most one exercise id") }
-        case .list, .help:
+        case .list, .help, .editor:
             guard args.ids.isEmpty else { throw GraderError("`grader \(args.command.rawValue)` takes no exercise id") }
         case .check, .verify: break
         case .quiz:

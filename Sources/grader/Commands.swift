@@ -24,6 +24,7 @@ struct Commands {
         case .help: print(Arguments.usage); return 0
         case .verify: return try verify()
         case .quiz: return try quiz()
+        case .editor: return try editor()
         case .grade, .gradeAll, .release, .new, .gradescopeBundle: return try runGrading()
         }
     }
@@ -78,7 +79,7 @@ struct Commands {
     func check() throws -> Int32 {
         let (exercises, broken) = try selectExercises()
         let grader = makeGrader()
-        _ = try grader.compiler()
+        refreshEditorSettings(try grader.compiler())
         noteIsolation(grader)
         let seed = arguments.seed ?? Grader.randomSeed()
         let collected = Collected(count: exercises.count)
@@ -121,7 +122,7 @@ struct Commands {
                         print(line)
                         continue
                     }
-                    print(report.render(result, verbose: arguments.verbose))
+                    print(report.render(result, verbose: arguments.verbose, revealFixes: revealsFixes(exercises[index])))
                     print("")
                 } else if let error = errors[index] {
                     print(style.red("! ") + "\(exercises[index].folderName): \(error.message)\n")
@@ -139,6 +140,33 @@ struct Commands {
             return 2
         }
         return done.allSatisfy(\.passed) ? 0 : 1
+    }
+
+    /// Whether the student has asked for every hint of the exercise, so a failed check's hint may
+    /// show its fix (`TextReport.render(revealFixes:)`).
+    func revealsFixes(_ exercise: Exercise) -> Bool {
+        (StudentState.load(course).hintsShown[exercise.id] ?? 0) >= exercise.manifest.hints.count
+    }
+
+    /// Keeps `Exercises/compile_commands.json` current so the editor knows the exercise files
+    /// (`EditorSettings`). Never fails a check: editor support is a convenience.
+    func refreshEditorSettings(_ compiler: ExerciseCompiler) {
+        _ = try? EditorSettings.write(course: course, runtime: compiler.runtime, swiftc: compiler.toolchain.swiftc)
+    }
+
+    /// `grader editor`: writes the editor settings now and says how to use them.
+    func editor() throws -> Int32 {
+        let compiler = try makeGrader().compiler()
+        let wrote = try EditorSettings.write(course: course, runtime: compiler.runtime, swiftc: compiler.toolchain.swiftc)
+        let path = EditorSettings.url(course: course).path.replacingOccurrences(of: course.root.path + "/", with: "")
+        print((wrote ? "Wrote " : "Up to date: ") + style.bold(path))
+        print("""
+        Open the course folder in VS Code (with the Swift extension) or any editor that uses SourceKit-LSP:
+        exercise files now get completion, types on hover and errors as you type. In Xcode, open Package.swift.
+        `grader check` keeps this file current; run `grader editor` again after moving the course or
+        changing the toolchain. Details: Exercises/README.md.
+        """)
+        return 0
     }
 
     /// A progress line on stderr (rewritten in place on a terminal).
@@ -180,7 +208,10 @@ struct Commands {
             print(JSONReport.encode(entries))
         } else {
             let idWidth = max(entries.map(\.id.count).max() ?? 2, 2)
-            let titleWidth = min(max(entries.map(\.title.count).max() ?? 5, 5), 44)
+            // Titles are cut only to fit the terminal (never when the output goes to a file or a pipe).
+            let longestTitle = max(entries.map(\.title.count).max() ?? 5, 5)
+            let otherColumns = 2 + idWidth + 2 + 12 + 2 + 6 + 2 + 2 + (entries.map(\.lesson.count).max() ?? 0)
+            let titleWidth = terminalColumns().map { min(longestTitle, max(24, $0 - otherColumns)) } ?? longestTitle
             print(style.bold("  " + "ID".padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  STATUS        POINTS  "
                              + "TITLE".padding(toLength: titleWidth, withPad: " ", startingAt: 0) + "  LESSON"))
             for e in entries {
@@ -223,7 +254,7 @@ struct Commands {
         if hint.number < hint.total {
             print(style.dim("\n(`grader hint \(exercise.id)` again for the next one)"))
         } else {
-            print(style.dim("\n(that was the last hint)"))
+            print(style.dim("\n(that was the last hint: from now on `grader check \(exercise.id)` also shows the exact fix under a failing check)"))
         }
         return 0
     }

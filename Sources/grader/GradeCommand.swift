@@ -10,7 +10,7 @@ extension Arguments {
         case .new:
             let isLesson = ids.count == 2 && ids[0] == "lesson"
             guard ids.count == 1 || isLesson else {
-                throw GraderError("`grader new` needs one name: `grader new ex14-my-topic --lesson 9` or `grader new lesson 14-my-topic`")
+                throw GraderError("`grader new` needs one name: `grader new ex99-my-topic --lesson 9` or `grader new lesson 14-my-topic`")
             }
             if !isLesson && lesson == nil { throw GraderError("`grader new \(ids[0])` needs --lesson N: the lesson the exercise belongs to") }
             if isLesson && lesson != nil { throw GraderError("--lesson is for a new exercise; a new lesson's number is in its name (14-my-topic)") }

@@ -4,6 +4,8 @@ import GraderCore
 extension Commands {
     /// `grader quiz N`: asks a lesson's questions one by one and explains every answer, right or
     /// wrong; with `--answers FILE` grades a JSON object of answers (`{"id": index}`) for CI.
+    /// Choices appear in the student's own order (`Quiz.choiceOrder`), the same on every run; an
+    /// answer index or letter means the choice at that position as shown.
     /// Progress is kept in `.grader/quiz/`, never in the student's files.
     func quiz() throws -> Int32 {
         let lesson = try course.lesson(named: arguments.ids[0])
@@ -16,26 +18,30 @@ extension Commands {
             guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw GraderError("\(path): expected a JSON object of answers, e.g. {\"\(quiz.questions[0].id)\": 1}")
             }
-            for (key, value) in object {
-                guard let index = (value as? Int) ?? (value as? String).flatMap(QuizProgress.choiceIndex) else {
-                    throw GraderError("\(path): the answer to \"\(key)\" must be a choice index (0, 1, …) or letter (a, b, …)")
-                }
-                given[key] = index
-            }
             // A misspelt id would silently count as "no answer": name it instead.
-            let unknown = given.keys.filter { key in !quiz.questions.contains { $0.id == key } }.sorted()
+            let unknown = object.keys.filter { key in !quiz.questions.contains { $0.id == key } }.sorted()
             if !unknown.isEmpty {
                 throw GraderError("\(path): no question \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")) in \(lesson.displayPath)/quiz.json (its ids: \(quiz.questions.map(\.id).joined(separator: ", ")))")
             }
+            for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+                let count = quiz.questions.first { $0.id == key }?.choices.count ?? 0
+                let last = String(UnicodeScalar(UInt8(96 + count)))
+                guard let index = (value as? Int) ?? (value as? String).flatMap(QuizProgress.choiceIndex), (0..<count).contains(index) else {
+                    throw GraderError("\(path): the answer to \"\(key)\" must be a choice index 0 to \(count - 1) or a letter a to \(last), not \(value)")
+                }
+                given[key] = index
+            }
         }
+        let student = Quiz.studentKey()
         print(style.bold("Lesson \(lesson.number): \(lesson.title()) — quiz (\(quiz.questions.count) questions)"))
         var correct = 0
         for (n, q) in quiz.questions.enumerated() {
             print("\n\(n + 1). \(q.prompt)")
             if let code = q.code { print(code.components(separatedBy: "\n").map { "     " + $0 }.joined(separator: "\n")) }
-            for (i, choice) in q.choices.enumerated() {
+            let order = Quiz.choiceOrder(of: q, lesson: lesson.folderName, student: student)
+            for (i, original) in order.enumerated() {
                 let letter = String(UnicodeScalar(UInt8(97 + i)))
-                print("   \(letter)) " + choice.components(separatedBy: "\n").joined(separator: "\n      "))
+                print("   \(letter)) " + q.choices[original].components(separatedBy: "\n").joined(separator: "\n      "))
             }
             let answer: Int?
             if arguments.answers != nil {
@@ -43,15 +49,15 @@ extension Commands {
             } else {
                 answer = ask(choices: q.choices.count)
             }
-            let right = answer == q.answer
+            let shownRight = order.firstIndex(of: q.answer) ?? q.answer
+            let right = answer == shownRight
             if right { correct += 1 }
-            let letter = String(UnicodeScalar(UInt8(97 + q.answer)))
+            let letter = String(UnicodeScalar(UInt8(97 + shownRight)))
             print(right ? style.green("   ✓ right.") : style.red("   ✗ " + (answer == nil ? "no answer" : "not quite") + ": the answer is \(letter)."))
             print(q.explanation.components(separatedBy: "\n").map { "   " + $0 }.joined(separator: "\n"))
         }
         print("\n\(correct) of \(quiz.questions.count) right")
         QuizProgress.save(course: course, lesson: lesson, correct: correct, total: quiz.questions.count)
-        print("\(correct) passed, \(quiz.questions.count - correct) failed")
         return correct == quiz.questions.count ? 0 : 1
     }
 
@@ -59,7 +65,7 @@ extension Commands {
         while true {
             print("   your answer (a-\(String(UnicodeScalar(UInt8(96 + choices))))): ", terminator: "")
             guard let line = readLine() else { return nil }
-            if let index = QuizProgress.choiceIndex(line), index < choices { return index }
+            if let index = QuizProgress.choiceIndex(line), (0..<choices).contains(index) { return index }
             print("   type one letter, a to \(String(UnicodeScalar(UInt8(96 + choices))))")
         }
     }

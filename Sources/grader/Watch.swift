@@ -12,7 +12,7 @@ struct Watch {
     func run() throws -> Int32 {
         let course = commands.course
         let grader = commands.makeGrader()
-        _ = try grader.compiler()
+        commands.refreshEditorSettings(try grader.compiler())
         var current = try pickExercise()
         var seed = commands.arguments.seed ?? Grader.randomSeed()
         var lastSnapshot = ""
@@ -34,7 +34,7 @@ struct Watch {
                     usleep(Watch.interval)
                     continue
                 }
-                print(TextReport(style: commands.style).render(result, verbose: commands.arguments.verbose))
+                print(TextReport(style: commands.style).render(result, verbose: commands.arguments.verbose, watching: true, revealFixes: commands.revealsFixes(exercise)))
                 print("")
                 if result.passed && commands.arguments.ids.isEmpty {
                     // Move on to the next unfinished exercise, like rustlings.

@@ -46,4 +46,37 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(rows?.first { $0["id"] as? String == "fx2" }?["status"] as? String, "failing")
         XCTAssertEqual(rows?.first { $0["id"] as? String == "fx3" }?["status"] as? String, "not checked")
     }
+
+    func testNewRefusesALessonThatDoesNotExistAndSuggestsAFreeID() throws {
+        let course = try Fixtures.temporaryCourse()
+        let noLesson = try grader(["new", "ex30-thing", "--lesson", "99"], course: course)
+        XCTAssertEqual(noLesson.termination, .exited(2))
+        XCTAssertTrue(noLesson.stderrText.contains("there is no lesson 99"), noLesson.stderrText)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: course.exercisesDirectory.appendingPathComponent("ex30-thing").path))
+        let badName = try grader(["new", "Thing", "--lesson", "1"], course: course)
+        XCTAssertEqual(badName.termination, .exited(2))
+        XCTAssertTrue(badName.stderrText.contains("e.g. ex1-my-topic"), "the fixtures' ids are fx…, so ex1 is free: \(badName.stderrText)")
+    }
+
+    func testListShowsWholeTitlesWhenNotOnATerminal() throws {
+        let course = try Fixtures.temporaryCourse()
+        let manifest = course.exercisesDirectory.appendingPathComponent("fx1-pass/exercise.json")
+        let long = "A title that is much longer than forty-four characters, to see it whole"
+        let text = try String(contentsOf: manifest, encoding: .utf8).replacingOccurrences(of: "\"Passes\"", with: "\"\(long)\"")
+        try text.write(to: manifest, atomically: true, encoding: .utf8)
+        let list = try grader(["list"], course: course)
+        XCTAssertTrue(list.stdoutText.contains(long), list.stdoutText)
+    }
+
+    func testCheckWritesTheEditorSettingsAndEditorReportsThem() throws {
+        let course = try Fixtures.temporaryCourse()
+        let settings = course.exercisesDirectory.appendingPathComponent("compile_commands.json")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: settings.path))
+        _ = try grader(["check", "fx1", "--seed", "5"], course: course)
+        let entries = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: settings)) as? [[String: Any]])
+        XCTAssertTrue(entries.contains { ($0["file"] as? String)?.hasSuffix("fx1-pass/Double.swift") == true }, "\(entries.prefix(2))")
+        let editor = try grader(["editor"], course: course)
+        XCTAssertEqual(editor.termination, .exited(0), editor.stderrText)
+        XCTAssertTrue(editor.stdoutText.contains("Up to date: Exercises/compile_commands.json"), editor.stdoutText)
+    }
 }

@@ -114,7 +114,7 @@ final class GradingToolsTests: XCTestCase {
         XCTAssertTrue(readme.hasPrefix("# Lesson 14: My topic\n"))
         let verifier = try CourseVerifier(grader: Grader(course: course, binDirectory: Fixtures.binDirectory, allowBuild: false))
         let items = try verifier.verify(only: ["ex14", "14-my-topic"], jobs: 2) { _ in }
-        XCTAssertEqual(items.map(\.name), ["lesson 14-my-topic", "quiz 14-my-topic", "ex14 solution", "ex14 starter", "ex14 mistake detached"])
+        XCTAssertEqual(items.map(\.name), ["lesson 14-my-topic", "quiz 14-my-topic", "ex14 solution", "ex14 hints", "ex14 starter", "ex14 mistake detached"])
         for item in items { XCTAssertTrue(item.passed, "\(item.name): \(item.problems)") }
     }
 

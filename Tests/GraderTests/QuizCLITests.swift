@@ -7,6 +7,16 @@ import XCTest
 /// `grader list`; a lesson made by `grader new lesson` is in both at once.
 final class QuizCLITests: XCTestCase {
     private var executable: URL { Fixtures.binDirectory.appendingPathComponent("grader") }
+    private let student = "student-42"
+
+    /// Where `student` sees the choice at file index `index` of question `id` (lesson 3's quiz).
+    private func shown(_ id: String, _ index: Int, in course: Course) throws -> Int {
+        let quiz = try Quiz.load(course.lessonsDirectory.appendingPathComponent("03-accumulation/quiz.json"), displayPath: "quiz.json")
+        let q = try XCTUnwrap(quiz.questions.first { $0.id == id })
+        return try XCTUnwrap(Quiz.choiceOrder(of: q, lesson: "03-accumulation", student: student).firstIndex(of: index))
+    }
+
+    private func letter(_ index: Int) -> String { String(UnicodeScalar(UInt8(97 + index))) }
 
     private func run(_ arguments: [String], course: Course, stdin: String = "") throws -> ChildProcess.Output {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -16,6 +26,7 @@ final class QuizCLITests: XCTestCase {
         var env = ProcessInfo.processInfo.environment
         env["GRADLINGS_BUILD_DIR"] = Fixtures.binDirectory.path
         env["NO_COLOR"] = "1"
+        env["GRADLINGS_STUDENT"] = student
         return try ChildProcess.run(executable: executable, arguments: arguments + ["--course", course.root.path],
                                     environment: env, stdinData: Array(stdin.utf8), timeout: 60)
     }
@@ -47,16 +58,26 @@ final class QuizCLITests: XCTestCase {
         let quizFile = course.lessonsDirectory.appendingPathComponent("03-accumulation/quiz.json")
         let before = try Data(contentsOf: quizFile)
 
-        let right = try run(["quiz", "3", "--answers", try answers(#"{"order": 1, "twice": "b"}"#, in: course)], course: course)
+        // Answers name choices as the student sees them (the order is the student's own).
+        let order = try shown("order", 1, in: course), twice = try shown("twice", 1, in: course)
+        let right = try run(["quiz", "3", "--answers", try answers(#"{"order": \#(order), "twice": "\#(letter(twice))"}"#, in: course)], course: course)
         XCTAssertEqual(right.termination, .exited(0), right.stdoutText + right.stderrText)
-        XCTAssertTrue(right.stdoutText.contains("2 passed, 0 failed"), right.stdoutText)
+        XCTAssertTrue(right.stdoutText.contains("2 of 2 right"), right.stdoutText)
+        XCTAssertEqual(right.stdoutText.components(separatedBy: "right\n").count, 2, "one summary line: \(right.stdoutText)")
         XCTAssertTrue(right.stdoutText.contains("backward() adds into .grad."), "every answer is explained")
+        let again = try run(["quiz", "3", "--answers", try answers(#"{"order": \#(order), "twice": \#(twice)}"#, in: course)], course: course)
+        XCTAssertEqual(again.termination, .exited(0), "the order is stable across runs: \(again.stdoutText)")
 
-        let wrong = try run(["quiz", "3", "--answers", try answers(#"{"order": 0}"#, in: course)], course: course)
+        let wrong = try run(["quiz", "3", "--answers", try answers(#"{"order": \#(1 - order)}"#, in: course)], course: course)
         XCTAssertEqual(wrong.termination, .exited(1))
-        XCTAssertTrue(wrong.stdoutText.contains("not quite: the answer is b"), wrong.stdoutText)
+        XCTAssertTrue(wrong.stdoutText.contains("not quite: the answer is \(letter(order))"), wrong.stdoutText)
         XCTAssertTrue(wrong.stdoutText.contains("no answer"), "an unanswered question is wrong: \(wrong.stdoutText)")
-        XCTAssertTrue(wrong.stdoutText.contains("0 passed, 2 failed"), wrong.stdoutText)
+        XCTAssertTrue(wrong.stdoutText.contains("0 of 2 right"), wrong.stdoutText)
+
+        let outOfRange = try run(["quiz", "3", "--answers", try answers(#"{"order": 9}"#, in: course)], course: course)
+        XCTAssertEqual(outOfRange.termination, .exited(2), "an index with no choice is rejected, not counted wrong")
+        XCTAssertTrue(outOfRange.stderrText.contains("0 to 1"), outOfRange.stderrText)
+        XCTAssertFalse(outOfRange.stdoutText.contains("right"), "nothing is graded from a bad file: \(outOfRange.stdoutText)")
 
         let typo = try run(["quiz", "3", "--answers", try answers(#"{"ordr": 1, "twice": 1}"#, in: course)], course: course)
         XCTAssertEqual(typo.termination, .exited(2))
@@ -75,12 +96,39 @@ final class QuizCLITests: XCTestCase {
     func testInteractiveQuizExplainsEachAnswer() throws {
         let course = try makeCourse()
         // A letter out of range is asked again; then one right and one wrong answer.
-        let out = try run(["quiz", "3"], course: course, stdin: "z\nb\na\n")
+        let first = letter(try shown("order", 1, in: course)), second = letter(try shown("twice", 0, in: course))
+        let out = try run(["quiz", "3"], course: course, stdin: "z\n\(first)\n\(second)\n")
         XCTAssertEqual(out.termination, .exited(1), out.stdoutText + out.stderrText)
         XCTAssertTrue(out.stdoutText.contains("type one letter, a to b"), out.stdoutText)
         XCTAssertTrue(out.stdoutText.contains("✓ right."), out.stdoutText)
         XCTAssertTrue(out.stdoutText.contains("Two backward calls add up."), out.stdoutText)
         XCTAssertTrue(out.stdoutText.contains("1 of 2 right"), out.stdoutText)
+    }
+
+    func testChoiceOrderIsStablePerStudentAndDiffersBetweenStudents() throws {
+        let q = Quiz.Question(id: "q", kind: .choice, prompt: "?", code: nil, choices: ["a", "b", "c", "d"], answer: 0, explanation: "!")
+        let mine = Quiz.choiceOrder(of: q, lesson: "01-gradients", student: "ada")
+        XCTAssertEqual(mine, Quiz.choiceOrder(of: q, lesson: "01-gradients", student: "ada"))
+        XCTAssertEqual(mine.sorted(), [0, 1, 2, 3])
+        let others = Set((0..<20).map { Quiz.choiceOrder(of: q, lesson: "01-gradients", student: "student\($0)") })
+        XCTAssertGreaterThan(others.count, 5, "students see different orders")
+        let positions = Set((0..<40).map { Quiz.choiceOrder(of: q, lesson: "01-gradients", student: "s\($0)").firstIndex(of: 0)! })
+        XCTAssertEqual(positions, [0, 1, 2, 3], "the right answer lands in every position for some student")
+    }
+
+    func testVerifyRejectsAQuizWhoseRightAnswersAreSkewed() throws {
+        func question(_ n: Int, _ choices: [String], _ answer: Int) -> Quiz.Question {
+            Quiz.Question(id: "q\(n)", kind: .choice, prompt: "?", code: nil, choices: choices, answer: answer, explanation: "!")
+        }
+        let alwaysFirst = Quiz(questions: (0..<6).map { question($0, ["x\($0)", "y\($0)", "z\($0)"], 0) })
+        XCTAssertTrue(alwaysFirst.skewProblems().contains { $0.contains("choice (a) in 6 of 6") }, "\(alwaysFirst.skewProblems())")
+        let alwaysLongest = Quiz(questions: (0..<6).map { question($0, ["no", "the long right answer \($0)", "nah"], $0 % 3 == 0 ? 1 : 1) })
+        XCTAssertTrue(alwaysLongest.skewProblems().contains { $0.contains("longest choice in 6 of 6") }, "\(alwaysLongest.skewProblems())")
+        let balanced = Quiz(questions: (0..<6).map { n in
+            let choices = ["aa\(n)", "bbbb\(n)", "cccccc\(n)"]
+            return question(n, choices, n % 3)
+        })
+        XCTAssertEqual(balanced.skewProblems(), [])
     }
 
     func testANewLessonIsListedAndQuizzedAtOnce() throws {
@@ -91,7 +139,8 @@ final class QuizCLITests: XCTestCase {
         XCTAssertTrue(list.stdoutText.contains("My topic") && list.stdoutText.contains("grader quiz 14"), list.stdoutText)
         let quiz = try Quiz.load(course.lessonsDirectory.appendingPathComponent("14-my-topic/quiz.json"), displayPath: "quiz.json")
         let q = try XCTUnwrap(quiz.questions.first)
-        let graded = try run(["quiz", "14", "--answers", try answers("{\"\(q.id)\": \(q.answer)}", in: course)], course: course)
+        let shownAnswer = try XCTUnwrap(Quiz.choiceOrder(of: q, lesson: "14-my-topic", student: student).firstIndex(of: q.answer))
+        let graded = try run(["quiz", "14", "--answers", try answers("{\"\(q.id)\": \(shownAnswer)}", in: course)], course: course)
         XCTAssertEqual(graded.termination, .exited(0), graded.stdoutText + graded.stderrText)
     }
 }

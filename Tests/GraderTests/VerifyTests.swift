@@ -76,7 +76,7 @@ final class VerifyTests: XCTestCase {
     func testASoundCourseVerifies() throws {
         let items = try verify(try makeCourse())
         XCTAssertEqual(failing(items), [:])
-        XCTAssertEqual(items.map(\.name), ["lesson 01-first", "quiz 01-first", "ex1 solution", "ex1 starter", "ex1 mistake wrong-sign"])
+        XCTAssertEqual(items.map(\.name), ["lesson 01-first", "quiz 01-first", "ex1 solution", "ex1 hints", "ex1 starter", "ex1 mistake wrong-sign"])
     }
 
     func testBrokenSolutionPassingStarterAndPassingMistakeAreNamed() throws {

@@ -48,4 +48,31 @@ final class WorkspaceTests: XCTestCase {
         _ = try Workspace.reset(exercise, course: course)
         XCTAssertEqual(ProgressStatus.of(exercise, state: StudentState.load(course)), .notStarted)
     }
+
+    func testResetOfASymbolicLinkBacksUpTheTextItPointsTo() throws {
+        let course = try Fixtures.temporaryCourse()
+        let exercise = try course.exercise(named: "fx1")
+        let file = exercise.studentFile("Double.swift")
+        let elsewhere = course.root.appendingPathComponent("my-work.swift")
+        try "// my own work".write(to: elsewhere, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: file)
+        try FileManager.default.createSymbolicLink(at: file, withDestinationURL: elsewhere)
+        let backup = try XCTUnwrap(try Workspace.reset(exercise, course: course).backupDirectory)
+        let saved = backup.appendingPathComponent("Double.swift")
+        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: saved.path), "the backup is a copy, not a link")
+        XCTAssertEqual(try String(contentsOf: saved, encoding: .utf8), "// my own work")
+        XCTAssertTrue(exercise.isUntouched())
+    }
+
+    func testResetOfAFolderWhereTheFileBelongsKeepsTheFolderAndRestoresTheFile() throws {
+        let course = try Fixtures.temporaryCourse()
+        let exercise = try course.exercise(named: "fx1")
+        let file = exercise.studentFile("Double.swift")
+        try FileManager.default.removeItem(at: file)
+        try FileManager.default.createDirectory(at: file, withIntermediateDirectories: true)
+        try "// inside".write(to: file.appendingPathComponent("note.swift"), atomically: true, encoding: .utf8)
+        let backup = try XCTUnwrap(try Workspace.reset(exercise, course: course).backupDirectory)
+        XCTAssertEqual(try String(contentsOf: backup.appendingPathComponent("Double.swift/note.swift"), encoding: .utf8), "// inside")
+        XCTAssertTrue(exercise.isUntouched())
+    }
 }

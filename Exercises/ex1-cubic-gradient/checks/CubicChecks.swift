@@ -58,7 +58,7 @@ private func explainingErrors<T>(_ what: String, _ body: () throws -> T) throws 
 
 let checks = CheckSuite {
     Check("cubic_values", "cubic(x) computes x³ − 4x + 2 on every element",
-          hint: "x ** 3 - 4 * x + 2 works on a whole tensor at once.") {
+          hint: "cubic(x) in Cubic.swift does not compute x³ − 4x + 2 on every element: compare it with the formula at one point.\nThe operators work between a tensor and a Double (x ** 3, 4 * x, … + 2), each on every element.") {
         let xs = [-2.0, 0, 1, 3, 0.5]
         let y = cubic(Tensor(xs, dtype: .float64))
         try expectShape(y, [5], "cubic([-2, 0, 1, 3, 0.5])")
@@ -76,7 +76,7 @@ let checks = CheckSuite {
     }
 
     Check("derivative_by_hand", "cubicDerivative(x) is f'(x), by hand",
-          hint: "Differentiate term by term: x³ → 3x², −4x → −4, the constant 2 → 0.") {
+          hint: "cubicDerivative is f'(x) worked out by hand: differentiate x³ − 4x + 2 term by term with the power rule.\nd(xⁿ)/dx = n·xⁿ⁻¹; the derivative of −4x is −4 and of a constant 0.") {
         let points = Random.doubles(8, in: -3...3, avoiding: [0], margin: 0.2)
         let yours = points.map(cubicDerivative)
         if let why = diagnose(yours, at: points, derivativeMistakes) { throw CheckFailure(why) }
@@ -90,7 +90,7 @@ let checks = CheckSuite {
     }
 
     Check("autograd_gradient", "gradientAt(v) returns f'(v), computed by backward()",
-          hint: "Inside gradientAt: a tensor x holding v with requiresGrad: true; y = cubic(x); try y.backward(); return x.grad!.item().") {
+          hint: "gradientAt(v) must get the slope from autograd: a leaf that requires grad, cubic of it, backward(), then the leaf's .grad.\nCreate the tensor with requiresGrad: true (float64), call backward() on cubic's result, and turn the leaf's .grad into a Double with item().") {
         let points = Random.doubles(6, in: -3...3, avoiding: [0, 1, -1], margin: 0.2)
         let yours = try points.map { v in try explainingErrors("gradientAt(\(v))") { try gradientAt(v) } }
         if isClose(yours, points.map(f)) {
@@ -105,7 +105,7 @@ let checks = CheckSuite {
     }
 
     Check("vector_gradient", "gradientsAt(values) returns f' at every value, from one backward pass",
-          hint: "One tensor x holding all the values (requiresGrad: true), then try cubic(x).sum().backward(); x.grad holds one slope per value: x.grad!.scalars.") {
+          hint: "gradientsAt(values) needs one backward pass over all values, and backward() without an argument needs a single number.\nReduce cubic of the vector with sum() before backward(): each element depends only on its own value, so .grad holds one slope per value (.scalars).") {
         let values = Random.doubles(5, in: -3...3, avoiding: [0], margin: 0.2)
         let yours = try explainingErrors("gradientsAt(\(values.count) values)") { try gradientsAt(values) }
         guard yours.count == values.count else {

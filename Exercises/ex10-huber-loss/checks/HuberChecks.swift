@@ -78,7 +78,7 @@ private struct Suspect {
 private let forwardSuspects: [Suspect] = [
     Suspect(branches: [.linearPositive, .linearNegative], formula: { r, d in 0.5 * r * r },
             diagnosis: "the elements with |r| > delta got 0.5·r², the quadratic formula: the loss is never switched to its linear part",
-            hint: "Tensor.where(r.abs() <= delta, quadratic, linear): pick 0.5·r² inside and delta·(|r| − 0.5·delta) outside."),
+            hint: "The forward must choose, element by element, between the quadratic inside ±delta and the linear branch outside.\nTensor.where(condition, quadratic, linear), with 0.5·r² inside and delta·(|r| − 0.5·delta) outside."),
     Suspect(branches: [.linearPositive, .linearNegative], formula: { r, d in d * abs(r) },
             diagnosis: "the elements with |r| > delta got delta·|r|, without the − 0.5·delta: the two pieces don't meet at ±delta (the loss jumps there)",
             hint: "The linear branch is delta·(|r| − 0.5·delta); the −0.5·delta² makes it meet 0.5·r² at r = ±delta."),
@@ -103,7 +103,7 @@ private let forwardSuspects: [Suspect] = [
 private let slopeSuspects: [Suspect] = [
     Suspect(branches: [.linearPositive, .linearNegative], formula: { r, d in r },
             diagnosis: "on the linear branch (|r| > delta) your slope is r, the slope of the squared error: it must be capped at ±delta",
-            hint: "Beyond ±delta the loss is delta·(|r| − 0.5·delta), a straight line: its slope is delta·sign(r). Use Tensor.where(r.abs() <= delta, r, delta * r.sign())."),
+            hint: "The backward is wrong beyond ±delta, where the loss is a straight line.\nIts slope there is delta·sign(r); inside it is r: choose element by element with Tensor.where."),
     Suspect(branches: [.linearNegative], formula: { r, d in d },
             diagnosis: "on the linear branch your slope is +delta for every element, so residuals below −delta are pushed the wrong way: the sign of r is lost",
             hint: "d/dr of delta·|r| is delta·sign(r): +delta for r > delta, −delta for r < −delta. Multiply by r.sign()."),
@@ -231,7 +231,7 @@ let checks = CheckSuite {
     }
 
     Check("backward_slopes", "backward returns gradOutput · huber'(r): r inside ±delta, delta·sign(r) outside",
-          hint: "huber'(r) is r where |r| ≤ delta and delta·sign(r) elsewhere; multiply it by gradOutput.") {
+          hint: "Huber's backward does not return huber'(r) · gradOutput.\nhuber'(r) is r where |r| ≤ delta and delta·sign(r) elsewhere; multiply it by gradOutput.") {
         for delta in [1.0, 0.7, 2.0] {
             let rs = residuals(count: 9, delta: delta)
             // A random incoming gradient (never all ones: that would hide a forgotten gradOutput).
@@ -266,7 +266,7 @@ let checks = CheckSuite {
     }
 
     Check("loss_values", "huberLoss is the mean Huber loss of prediction − target",
-          hint: "try Huber(delta: delta).apply(prediction - target).mean()") {
+          hint: "huberLoss must average your Huber function over the residuals prediction − target.\nGo through apply(…) on the residuals, then mean().") {
         let prediction = Tensor([1, 2, 3, 4, -1], dtype: .float64), target = Tensor([0.5, 4, 3, 0, 0.25], dtype: .float64)
         let each = zip(prediction.scalars, target.scalars).map { huberReference($0 - $1, 1) }
         let expected = each.reduce(0, +) / Double(each.count)

@@ -98,7 +98,7 @@ let checks = CheckSuite {
     }
 
     Check("interpolate_leaf", "the interpolated points are a leaf that requires grad, cut off from the generator",
-          hint: "Build the mix from fake.detach(), then return try mix.detach().requiresGrad_().") {
+          hint: "interpolate must return a fresh leaf that requires grad and has no path back to the generator.\nMix with the detached fake, then detach the mix and make it require grad (requiresGrad_ refuses a non-leaf).") {
         let p = Problem()
         let generatorWeights = Random.tensor([p.features, p.features], in: -1...1, requiresGrad: true)
         let generated = p.fake.matmul(generatorWeights)          // fake samples from a "generator"
@@ -112,7 +112,7 @@ let checks = CheckSuite {
     }
 
     Check("critic_gradients_values", "criticGradients returns each sample's ∇ₓD, in the shape of the points",
-          hint: "score = critic(points); grad(outputs: [score], inputs: [points], gradOutputs: [Tensor.onesLike(score)], createGraph: true)[0]!") {
+          hint: "criticGradients must return ∂score/∂points for every sample, in the shape of points.\nTake it with grad(outputs:inputs:gradOutputs:createGraph:), seeding with ones like the score: each score depends only on its own row.") {
         for flat in [false, true] {
             let p = Problem()
             let points = try p.mix(p.epsilon).requiresGrad_()
@@ -127,7 +127,7 @@ let checks = CheckSuite {
     }
 
     Check("critic_gradients_graph", "criticGradients records its backward pass (createGraph), so it can be differentiated",
-          hint: "Pass createGraph: true to grad(...). Without it the gradient is a constant.") {
+          hint: "criticGradients' result must itself be recorded (createGraph: true) and must leave every .grad untouched: the message says which of the two failed.\ngrad(outputs:inputs:…, createGraph: true) returns a recorded gradient; backward() would add into .grad instead.") {
         let p = Problem()
         let points = try p.mix(p.epsilon).requiresGrad_()
         let g = try explained("criticGradients") { try criticGradients(p.critic, at: points) }
@@ -140,7 +140,7 @@ let checks = CheckSuite {
     }
 
     Check("penalty_value", "gradientPenalty = λ · mean over samples of (‖∇D(x̂)‖₂ − 1)²",
-          hint: "One norm per sample: g.norm(2, dim: 1). Then lambda * ((norms - 1) ** 2).mean().") {
+          hint: "gradientPenalty's value is off: the message names the variant it matches.\nOne norm per sample (dim 1 runs over a row's features), each pushed towards 1 with a square, averaged, times lambda.") {
         for lambda in [10.0, 3.0] {
             let p = Problem()
             let yours = try explained("gradientPenalty") {
@@ -173,7 +173,7 @@ let checks = CheckSuite {
     }
 
     Check("penalty_gradient", "the penalty's gradient reaches the critic's weights, and equals the reference's",
-          hint: "This needs createGraph: true in criticGradients: the penalty reaches the weights only through the recorded backward pass of the critic.") {
+          hint: "The penalty's gradient on the critic's weights is missing or off: it must come only from the critic's recorded backward pass (a .grad that criticGradients already filled adds to it).\ncriticGradients takes the gradient with grad(…, createGraph: true); nothing after it is detached or turned into numbers.") {
         let p = Problem()
         let yours = try explained("gradientPenalty") { try gradientPenalty(p.critic, real: p.real, fake: p.fake, epsilon: p.epsilon) }
         if !yours.requiresGrad {

@@ -64,7 +64,7 @@ private func runStudent(initScale: Double, interval: Int) throws -> Trace {
 
 let checks = CheckSuite {
     Check("scale_loss", "scaled(loss) is the loss times the scale, so backward() scales every gradient",
-          hint: "return loss * scale") {
+          hint: "scaled(loss) must multiply the loss by the current scale, and stay a tensor in the graph.") {
         let scaler = LossScaler(initScale: 1024)
         let p = Tensor([0.5, -2.0], requiresGrad: true)
         let loss = (p * Tensor([3.0, 0.25])).sum()
@@ -79,7 +79,7 @@ let checks = CheckSuite {
     }
 
     Check("unscale_values", "unscale divides every gradient by the scale and reports clean gradients as false",
-          hint: "for p in parameters { guard let g = p.grad else { continue } ... }: a parameter without a gradient is skipped.") {
+          hint: "unscale must skip parameters whose gradient is nil, and divide every other gradient by the scale.\nLoop over the parameters, unwrapping each .grad and continuing when it is nil.") {
         let scaler = LossScaler(initScale: 8)
         let a = parameter([1, 2], grad: [8, -16])
         let unused = parameter([3], grad: nil)
@@ -95,7 +95,7 @@ let checks = CheckSuite {
     }
 
     Check("unscale_detects", "unscale finds inf, -inf and nan, in any parameter",
-          hint: "!g.isFinite().all() is true for inf, -inf and nan alike.") {
+          hint: "unscale must report inf, −inf and nan alike: test finiteness, not size.\n!g.isFinite().all() is true for all three.") {
         let cases: [(String, Double)] = [("inf", .infinity), ("-inf", -.infinity), ("nan", .nan)]
         for (name, bad) in cases {
             let scaler = LossScaler(initScale: 4)
@@ -115,7 +115,7 @@ let checks = CheckSuite {
     }
 
     Check("step_unscales", "step unscales the gradients before optimizer.step()",
-          hint: "step calls unscale(optimizer.parameters) first, then optimizer.step() on the true gradients.") {
+          hint: "step must update the weights with the true (unscaled) gradients.\nUnscale the optimizer's parameters first, then call optimizer.step().") {
         let scaler = LossScaler(initScale: 8)
         let p = parameter([1, 2], grad: [8, 16])       // the true gradient [1, 2], scaled by 8
         let opt = SGD([p], lr: 0.1)
@@ -133,7 +133,7 @@ let checks = CheckSuite {
     }
 
     Check("step_skips", "step skips optimizer.step() when a gradient is inf or nan, and says so",
-          hint: "if unscale found something, return false without calling optimizer.step().") {
+          hint: "step must not update the weights when the gradients held an inf or nan.\nWhen unscale found one, return false without calling optimizer.step().") {
         for bad in [Double.infinity, .nan] {
             let scaler = LossScaler(initScale: 8)
             let p = parameter([1, 2], grad: [bad, 8])
@@ -148,7 +148,7 @@ let checks = CheckSuite {
     }
 
     Check("update_backoff", "update after an overflow multiplies the scale by backoffFactor and restarts the count",
-          hint: "In update: if foundInf == true { scale *= backoffFactor; cleanSteps = 0 }") {
+          hint: "update after an overflow is wrong: the scale must shrink and the count of clean steps start again.\nMultiply the scale by backoffFactor and set cleanSteps back to 0.") {
         let scaler = LossScaler(initScale: 8, growthInterval: 3)
         scaler.cleanSteps = 2
         scaler.foundInf = true
@@ -164,7 +164,7 @@ let checks = CheckSuite {
     }
 
     Check("update_growth", "the scale grows after exactly growthInterval clean steps in a row, then counts again",
-          hint: "cleanSteps += 1; if cleanSteps == growthInterval { scale *= growthFactor; cleanSteps = 0 }") {
+          hint: "update after a clean step is wrong: the scale grows only after growthInterval clean steps in a row.\nCount the clean step; when the count reaches growthInterval, multiply by growthFactor and restart the count.") {
         let scaler = LossScaler(initScale: 8, growthInterval: 3)
         var scales: [Double] = []
         for _ in 0..<7 {

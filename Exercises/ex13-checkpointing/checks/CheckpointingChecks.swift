@@ -33,7 +33,7 @@ private let cases: [(depth: Int, segments: Int)] = [(8, 2), (8, 4), (7, 3), (6, 
 
 let checks = CheckSuite {
     Check("run_layers", "runLayers applies the layers of a range, in order, once each",
-          hint: "var h = input; for i in layers { h = chain.layer(i, h) }; return h") {
+          hint: "runLayers must apply the given layers in order, each to the previous one's output.") {
         let chain = makeChain(depth: 6)
         let x = Random.tensor([4, 6])
         var expected = x
@@ -63,7 +63,7 @@ let checks = CheckSuite {
     }
 
     Check("saved_per_segment", "after the forward pass, the graph keeps one saved tensor per segment",
-          hint: "One checkpoint(...) call per segment: it keeps only the segment's input.") {
+          hint: "The forward keeps more than one input per segment: the segments are not all checkpointed.\nOne checkpoint(...) call per segment: it keeps only the segment's input.") {
         for (depth, segments) in cases where segments > 1 {
             let chain = makeChain(depth: depth)
             let x = Random.tensor([4, 6], requiresGrad: true)
@@ -93,7 +93,7 @@ let checks = CheckSuite {
     }
 
     Check("identical_gradients", "the gradients of the input, every weight and every bias are identical to the plain chain's",
-          hint: "Don't detach the weights or h. Each segment's closure must compute from its own argument ({ x in runLayers(chain, layers, x) }): a closure that reads the outer var h recomputes, in backward, from whatever h holds by then (the chain's output), and checkpoint refuses with an error: it would recompute into its own output.") {
+          hint: "The gradients are wrong or missing: something in checkpointedForward cuts or confuses the graph.\nDon't detach the weights or h, and let each segment's closure compute from its own argument: a closure that reads the outer var h recomputes, in backward, from whatever h holds by then (the chain's output), and checkpoint refuses with an error: it would recompute into its own output.") {
         for (depth, segments) in cases {
             let chain = makeChain(depth: depth)
             let x = Random.tensor([4, 6], requiresGrad: true)

@@ -47,7 +47,7 @@ private func referenceStep(_ model: Module, _ optimizer: Optimizer, _ scaler: Gr
 
 let checks = CheckSuite {
     Check("accumulation_equals_full", "accumulateGradients leaves scale × the full batch's gradient in .grad, and returns the full batch's loss",
-          hint: "model.zeroGrad(); per micro-batch: let loss = autocast(.float16) { MSELoss()(model(x[rows]), y[rows]) }; try scaler.scale(loss / Double(K)).backward()") {
+          hint: "The accumulated gradient differs from the full batch's: clear once per step, and divide each micro-batch's loss by the number of micro-batches.\nEach micro-batch's loss is computed under autocast(.float16), divided by K, scaled by the scaler, then backward.") {
         let s = Setup(seed: 11), twin = Setup(seed: 11)
         // The full batch at once, unscaled, on the twin.
         let fullLoss = autocast(.float16) { MSELoss()(twin.model(twin.inputs), twin.targets) }
@@ -85,7 +85,7 @@ let checks = CheckSuite {
     }
 
     Check("one_step_matches", "trainingStep unscales, clips and steps like the reference (clipping active, scale 1024)",
-          hint: "Order: accumulate → scaler.unscale(optimizer) → monitor.record() → clipGradNorm → scaler.step(optimizer) → scaler.update().") {
+          hint: "The stages of a step run in the wrong order.\nAccumulate, unscale, record, clip, step with the scaler, update the scaler.") {
         let s = Setup(seed: 12), twin = Setup(seed: 12)
         let config = CapstoneConfig(microBatches: 4, maxNorm: 0.05, maxSteps: 1, targetLoss: 0)
         let start = values(s.model)

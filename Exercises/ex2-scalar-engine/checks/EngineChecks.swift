@@ -73,7 +73,7 @@ private enum Format6 {
 
 let checks = CheckSuite {
     Check("mul", "a * b sends b · out.grad to a and a · out.grad to b",
-          hint: "d(a·b)/da = b and d(a·b)/db = a; multiply each by out.grad and add (+=) into a.grad and b.grad.") {
+          hint: "The backward rule of * in Value: each parent's gradient is its local derivative times out.grad.\nd(a·b)/da = b and d(a·b)/db = a; multiply each by out.grad and add (+=) into a.grad and b.grad.") {
         let k = 3.0
         for (a0, b0) in [(2.0, -1.5), (-0.5, 4.0)] {
             let a = Value(a0), b = Value(b0)
@@ -94,7 +94,7 @@ let checks = CheckSuite {
     }
 
     Check("pow", "x.pow(n) sends n · xⁿ⁻¹ · out.grad to x",
-          hint: "The power rule: d(xⁿ)/dx = n · xⁿ⁻¹ (Foundation.pow(self.data, n - 1)); multiply by out.grad.") {
+          hint: "The backward rule of pow in Value: the power rule, times out.grad.\nd(xⁿ)/dx = n · xⁿ⁻¹ (Foundation.pow(self.data, n - 1)); multiply by out.grad.") {
         let k = 2.0
         for (x, n) in [(1.5, 3.0), (0.8, -2.0), (2.5, 0.5)] {
             let right = k * n * Foundation.pow(x, n - 1)

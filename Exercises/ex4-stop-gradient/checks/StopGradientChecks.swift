@@ -66,7 +66,7 @@ private func studentGradient(_ e: Episode) throws -> (loss: Tensor, grad: [Doubl
 
 let checks = CheckSuite {
     Check("evaluate_values", "evaluate returns the model's predictions and their mean squared error",
-          hint: "predictions = value(x, w); loss = ((predictions - y) ** 2).mean().item().") {
+          hint: "The evaluation's loss is the mean squared error of value(x, w) against y, returned as a Double.\nSquare the differences, take mean(), then item().") {
         let b = Batch()
         let (predictions, loss) = evaluate(x: b.x, y: b.y, w: b.w)
         let reference = noGrad { modelValue(b.x, b.w) }
@@ -97,7 +97,7 @@ let checks = CheckSuite {
     }
 
     Check("target_gets_no_gradient", "bootstrappedLoss sends gradient through today's prediction only",
-          hint: "Build the target first, then cut it from the graph with .detach(); leave value(today, w) as it is.") {
+          hint: "The self-made target must not be trained: gradients may flow through today's prediction only.\nBuild the target first, then cut it from the graph with .detach(); leave value(today, w) as it is.") {
         let e = Episode()
         let (_, yours) = try studentGradient(e)
         let right = try e.referenceGradient(detachTarget: true)!

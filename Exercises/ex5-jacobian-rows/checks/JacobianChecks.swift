@@ -82,7 +82,7 @@ let checks = CheckSuite {
     }
 
     Check("vjp_leaves_x_alone", "vectorJacobianProduct doesn't change x or leave gradients on it",
-          hint: "Work on your own leaf: let input = x.detach().clone(); try input.requiresGrad_(). Never write into x.") {
+          hint: "The function changed the caller's x (its .grad or its requiresGrad): work on a leaf of your own.\nA detached clone of x that requires grad is a fresh leaf; never write into x.") {
         let values = Random.doubles(3)
         let x = plain(values)
         _ = try explaining("vectorJacobianProduct(of: x², at: x, v: ones)") {
@@ -108,7 +108,7 @@ let checks = CheckSuite {
     }
 
     Check("jacobian_linear", "jacobian(of: A·x) is A: shape [m, n], row i the gradient of output i",
-          hint: "Row i comes from a backward pass with a one-hot gradient: 1 at position i, 0 elsewhere. Reset the leaf's .grad to nil before each pass, and stack the rows with Tensor.stack(rows).") {
+          hint: "jacobian: row i is the vector-Jacobian product with a one-hot vector (1 at position i).\nReset the leaf's .grad to nil before each pass (gradients add up), and stack the rows with Tensor.stack(rows).") {
         let a = randomMatrix(3, 4)
         let yours = try explaining("jacobian(of: A·x, at: x)") { try jacobian(of: linear(a), at: plain(Random.doubles(4))) }
         if yours.shape == [4, 3] {
@@ -128,7 +128,7 @@ let checks = CheckSuite {
     }
 
     Check("jacobian_one_forward", "jacobian calls f once and runs one backward per row through that one graph",
-          hint: "Call f before the loop, once; inside the loop only backward runs. The graph must survive all passes but the last: retainGraph: i < m - 1.") {
+          hint: "jacobian must call f once and run backward m times on the same graph, which the first backward frees unless told otherwise.\nCall f before the loop; pass retainGraph to every backward but the last.") {
         var calls = 0
         let a = randomMatrix(3, 2)
         let f = linear(a)

@@ -82,7 +82,7 @@ let checks = CheckSuite {
     }
 
     Check("clears_between_steps", "every step starts from cleared gradients: four steps match gradient descent",
-          hint: "At the top of every step, before loss(): for p in parameters { p.grad = nil } (or try p.grad?.zero_()).") {
+          hint: "The gradients are never cleared, so each step uses the sum of all earlier gradients.\nAt the top of every step, before loss(), set every parameter's .grad to nil (or zero it).") {
         let r = Regression(), ref = Regression()
         let expected = try referenceFit(ref.parameters, learningRate: 0.01, target: 0, maxSteps: 4, loss: ref.loss)
         let losses = try runFit("fit(maxSteps: 4)") { try fit(r.parameters, learningRate: 0.01, target: 0, maxSteps: 4, loss: r.loss) }
@@ -106,7 +106,7 @@ let checks = CheckSuite {
     }
 
     Check("stops_at_target", "fit stops at the first loss below target, without updating after it",
-          hint: "Check the loss right after computing it: if current.item() < target, append it and break, before backward.") {
+          hint: "fit must stop at the first step whose loss is below the target, and not update after it.\nCheck the loss right after computing it: record it, and stop before backward when it is below the target.") {
         let r = Regression(), ref = Regression()
         let expected = try referenceFit(ref.parameters, learningRate: 0.01, target: 1e-3, maxSteps: 100, loss: ref.loss)
         let losses = try runFit("fit(target: 1e-3, maxSteps: 100)") { try fit(r.parameters, learningRate: 0.01, target: 1e-3, maxSteps: 100, loss: r.loss) }

@@ -38,7 +38,7 @@ final class Probe: Module {
 }
 
 let checks = CheckSuite {
-    Check("missing", "a nil gradient is .missing", hint: "guard let g = gradient else { return .missing }") {
+    Check("missing", "a nil gradient is .missing", hint: "diagnose must answer .missing when there is no gradient at all (nil), before any other test.\nUnwrap the gradient first and return .missing when it is nil.") {
         try expectDiagnosis(nil, .missing, "nil")
     }
 
@@ -131,7 +131,7 @@ let checks = CheckSuite {
     }
 
     Check("health_report", "healthReport diagnoses every named parameter, in order, missing gradients included",
-          hint: "model.namedParameters().map { (name: $0.name, health: diagnose($0.parameter.grad)) } — one entry per parameter, even when its gradient is nil.") {
+          hint: "The report needs one entry per parameter, in order, even when its gradient is nil.\nMap over model.namedParameters(), diagnosing each parameter's .grad.") {
         manualSeed(UInt64(Random.int(in: 0...1000)))
         let probe = Probe()
         try (probe(Tensor([[1.0, 2.0], [0.5, -1.0]])) ** 2).sum().backward()

@@ -88,7 +88,7 @@ private func diagnoseTotal(_ yours: Double, _ gs: [[Double]?], normType: Double)
     if normType == .infinity {
         if close(yours, all.max() ?? 0) {
             throw CheckFailure("\(call) is \(show(yours)), the largest value; the ∞-norm is the largest *absolute* value, \(show(right)) (the biggest element here is negative)",
-                               hint: "values.map { abs($0) }.max()")
+                               hint: "The infinity norm is the largest absolute value.\nTake abs of every element, then the maximum.")
         }
         if close(yours, norm(all, 2)) {
             throw CheckFailure("\(call) is \(show(yours)), the 2-norm: normType .infinity means the largest absolute value, \(show(right))",
@@ -121,7 +121,7 @@ private func diagnoseClip(yours: [[Double]?], returned: Double, gs: [[Double]?],
     let exact: [[Double]?] = gs.map { g in g.map { $0.map { $0 * min(1, maxNorm / total) } } }
     if close(yours, exact, rtol: 1e-12) && !close(yours, right, rtol: 1e-12) {
         throw CheckFailure("\(call): your gradients are scaled by exactly maxNorm / total = \(show(maxNorm / total)); PyTorch's factor is maxNorm / (total + 1e-6), a hair smaller, which also keeps the division finite when the norm is 0. Your total norm after clipping is exactly \(show(maxNorm)); it should be just under",
-                           hint: "factor = min(1, maxNorm / (total + 1e-6)).")
+                           hint: "The scaling factor is wrong: it is maxNorm over the total norm (plus 1e-6), capped at 1.")
     }
     // Per-tensor clipping: each gradient clipped to maxNorm on its own.
     let perTensor: [[Double]?] = gs.map { g in
@@ -129,7 +129,7 @@ private func diagnoseClip(yours: [[Double]?], returned: Double, gs: [[Double]?],
     }
     if present.count > 1, close(yours, perTensor, rtol: 1e-6), !close(perTensor, right, rtol: 1e-6) {
         throw CheckFailure("\(call) gave \(show(yours)): each gradient was clipped to maxNorm on its own. Clipping uses one factor for all of them, from the total norm \(show(total)), which keeps the direction of the whole update: expected \(show(right))",
-                           hint: "Compute the total norm over all parameters first, then one factor = min(1, maxNorm / (total + 1e-6)), applied to every gradient.")
+                           hint: "Each gradient was scaled by a factor of its own: clipping scales all of them by one common factor.\nCompute the total norm over all parameters first, then one factor, min(1, maxNorm / (total + 1e-6)), applied to every gradient.")
     }
     // Scaling always, even when the gradient is already small (enlarging it).
     let always: [[Double]?] = gs.map { g in g.map { $0.map { $0 * maxNorm / (total + 1e-6) } } }
@@ -139,7 +139,7 @@ private func diagnoseClip(yours: [[Double]?], returned: Double, gs: [[Double]?],
     }
     if close(yours, gs) {
         throw CheckFailure("\(call) left the gradients unchanged (\(show(yours))), but their total norm \(show(total)) is over \(show(maxNorm)): expected \(show(right)). Did you scale a copy (g * factor) without storing it back into p.grad? mul_ works in place",
-                           hint: "try noGrad { try g.mul_(factor) } changes the gradient itself; `let h = g * factor` makes a new tensor that nobody uses.")
+                           hint: "The gradients were not changed: scaling must happen in place, on .grad itself.\nAn in-place multiply inside noGrad changes the gradient; `let h = g * factor` makes a new tensor that nobody uses.")
     }
     if present.count > 1, let firstIndex = gs.firstIndex(where: { $0 != nil }),
        close([yours[firstIndex]], [right[firstIndex]], rtol: 1e-9), !close(yours, right) {
@@ -226,7 +226,7 @@ let checks = CheckSuite {
     }
 
     Check("clip_norm_nonfinite", "an inf or nan gradient: myClipGradNorm throws NonFiniteGradientNorm and changes nothing",
-          hint: "if !total.isFinite { throw NonFiniteGradientNorm(norm: total) }, before scaling anything. Note that nan > maxNorm is false.") {
+          hint: "With errorIfNonfinite, a nan or inf total norm must throw before anything is scaled (nan > maxNorm is false, so a comparison never notices).\nTest total.isFinite and throw NonFiniteGradientNorm(norm: total) before scaling.") {
         for bad in [Double.infinity, -Double.infinity, Double.nan] {
             let gs: [[Double]?] = [[0.5, -0.5], [bad]]
             let ps = parameters(gs)
@@ -250,7 +250,7 @@ let checks = CheckSuite {
     }
 
     Check("clip_value", "myClipGradValue clamps every element into [-clipValue, clipValue], skipping nil grads",
-          hint: "try noGrad { try g.clamp_(min: -clipValue, max: clipValue) } for every gradient that exists.") {
+          hint: "clipGradValue must clamp every element of every existing gradient into [−clipValue, clipValue], in place.\nAn in-place clamp_ inside noGrad, for each gradient that is not nil.") {
         let gs: [[Double]?] = [[-3, 0.25, 0.5, 9], nil, [-0.4, -0.6]]
         let ps = parameters(gs)
         try myClipGradValue(ps, clipValue: 0.5)
@@ -264,11 +264,11 @@ let checks = CheckSuite {
         let lowerZero: [[Double]?] = gs.map { $0.map { $0.map { min(max($0, 0), 0.5) } } }
         if close(yours, upperOnly) {
             throw CheckFailure("\(call) gave \(show(yours)): only the upper limit was applied, so −3 stayed −3. Clamp on both sides, into [−0.5, 0.5]: expected \(show(right))",
-                               hint: "clamp_(min: -clipValue, max: clipValue)")
+                               hint: "Every element must end up inside [−clipValue, clipValue], on both sides.\nclamp_(min: -clipValue, max: clipValue)")
         }
         if close(yours, lowerZero) {
             throw CheckFailure("\(call) gave \(show(yours)): the range was [0, 0.5], so every negative gradient became 0. The range is symmetric, [−clipValue, clipValue]: expected \(show(right))",
-                               hint: "clamp_(min: -clipValue, max: clipValue)")
+                               hint: "Every element must end up inside [−clipValue, clipValue], on both sides.\nclamp_(min: -clipValue, max: clipValue)")
         }
         let scaled = try library(gs, maxNorm: 0.5, normType: .infinity).grads
         if close(yours, scaled, rtol: 1e-6) {

@@ -22,7 +22,7 @@ private let targets = Tensor([[1.0], [-1.0], [0.5]])
 
 let checks = CheckSuite {
     Check("clamp_hook_values", "clampingHook(limit: 1) clamps the gradient arriving at x into [-1, 1]",
-          hint: "A hook's return value replaces the gradient; nil keeps it. Return grad.clamp(min: -limit, max: limit).") {
+          hint: "The clamping hook must return the clamped gradient: a hook's return value replaces the gradient, nil keeps it.\nReturn grad.clamp(min: -limit, max: limit).") {
         let x = Tensor([1.0, -2.0, 3.0, 0.5], requiresGrad: true)
         let spy = HookSpy("your clamping hook")
         try x.registerHook(spy.wrap(clampingHook(limit: 1)))
@@ -36,11 +36,11 @@ let checks = CheckSuite {
         }
         if close(yours, incoming.map { min($0, 1) }) {
             throw CheckFailure("x.grad is \(show(yours)): only the upper limit was applied, so -3 stayed -3. Clamp into [-limit, limit]: expected \(show(right))",
-                               hint: "grad.clamp(min: -limit, max: limit)")
+                               hint: "The hook must clamp every element into [−limit, limit] and return the result.\ngrad.clamp(min: -limit, max: limit)")
         }
         if close(yours, incoming.map { min(max($0, 0), 1) }) {
             throw CheckFailure("x.grad is \(show(yours)): the range was [0, limit], so the negative gradients became 0. The range is [-limit, limit]: expected \(show(right))",
-                               hint: "grad.clamp(min: -limit, max: limit)")
+                               hint: "The hook must clamp every element into [−limit, limit] and return the result.\ngrad.clamp(min: -limit, max: limit)")
         }
         throw CheckFailure("the gradient arriving at x was \(show(incoming)); after your hook x.grad is \(show(yours)), expected \(show(right))")
     }
@@ -58,7 +58,7 @@ let checks = CheckSuite {
     }
 
     Check("recorder_names", "GradientRecorder watches exactly the weights: 0.weight, 2.weight, 4.weight",
-          hint: "model.namedParameters() where name.hasSuffix(\"weight\"); set norms[name] = [] for each in init.") {
+          hint: "norms must have one entry per weight (not bias), each starting empty, from the moment the recorder is made.\nFilter model.namedParameters() by name.hasSuffix(\"weight\") in init, and start each list empty.") {
         let recorder = try GradientRecorder(model: network())
         let keys = recorder.norms.keys.sorted()
         if keys.contains(where: { $0.hasSuffix("bias") }) {
@@ -70,7 +70,7 @@ let checks = CheckSuite {
     }
 
     Check("recorder_values", "after each of 3 training steps, each weight's .grad norm is appended",
-          hint: "One hook per weight that appends p.grad!.norm().item(); registerPostAccumulateGradHook runs once per backward, after .grad is filled.") {
+          hint: "The recorder needs one norm per weight per backward, taken after .grad is filled.\nregisterPostAccumulateGradHook runs once per backward, after accumulation: append the norm of p.grad there.") {
         let model = network()
         let recorder = try GradientRecorder(model: model)
         let optimizer = SGD(model.parameters(), lr: 0.1)
@@ -114,13 +114,13 @@ let checks = CheckSuite {
         }()) ?? []).map { $0 - $1 }).norm().item()
         if close([yours[1]], [secondAlone], rtol: 1e-4) {
             throw CheckFailure("the second value recorded for 0.weight is \(String(format: "%.6g", yours[1])), the norm of the second pass's gradient alone; after it, 0.weight.grad holds both passes' sum, whose norm is \(String(format: "%.6g", accumulated)). Your hook sees the gradient before it is added into .grad: use registerPostAccumulateGradHook and read p.grad",
-                               hint: "try p.registerPostAccumulateGradHook { p in ... p.grad!.norm().item() ... }")
+                               hint: "The norms must be read once per backward, after .grad is filled, from a hook registered on each weight.\nregisterPostAccumulateGradHook, reading p.grad's norm inside it.")
         }
         throw CheckFailure("recorder.norms[\"0.weight\"] is \(show(yours)); the norms of 0.weight.grad after each backward are \(show([first, accumulated]))")
     }
 
     Check("recorder_remove", "after remove(), backward passes record nothing and gradients are unchanged",
-          hint: "Keep every RemovableHandle in init; remove() calls handle.remove() on each. Dropping a handle does not remove its hook.") {
+          hint: "remove() must take every hook away: dropping a handle does not remove its hook.\nKeep each RemovableHandle from init and call remove() on every one.") {
         let model = network()
         let recorder = try GradientRecorder(model: model)
         try mseLoss(model(inputs), targets).backward()

@@ -1,5 +1,5 @@
 import Dispatch
-@_implementationOnly import AutogradKernels
+internal import AutogradKernels
 
 /// Matrix products on raw values, picking the fastest way for the size.
 ///

@@ -1,4 +1,4 @@
-@_implementationOnly import AutogradKernels
+internal import AutogradKernels
 
 /// Stochastic gradient descent, optionally with momentum, Nesterov momentum and weight decay
 /// (`torch.optim.SGD`), with PyTorch's update, element by element:

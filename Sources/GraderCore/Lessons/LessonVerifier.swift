@@ -60,8 +60,9 @@ public struct LessonVerifier {
         do { quiz = try Quiz.load(lesson.quizFile, displayPath: path) } catch let error as GraderError {
             return ([error.message], 0)
         }
+        let skew = quiz.skewProblems().map { "\(path): \($0)" }
         let predictions = quiz.questions.enumerated().filter { $0.element.kind == .predict }
-        guard !predictions.isEmpty else { return ([], quiz.questions.count) }
+        guard !predictions.isEmpty else { return (skew, quiz.questions.count) }
         // Each question's code runs like a `throws` listing: in a `do` block of its own (so names
         // don't clash) with an error printed as `Type: message`, as a student would see it.
         let program = LessonProgram(listings: predictions.map {
@@ -72,11 +73,11 @@ public struct LessonVerifier {
         case let .built(url): executable = url
         case let .failed(output):
             let first = output.components(separatedBy: "\n").first { $0.contains("error:") } ?? output
-            return (["\(path): the predict questions' code does not compile: \(first)"], quiz.questions.count)
+            return (skew + ["\(path): the predict questions' code does not compile: \(first)"], quiz.questions.count)
         }
         let result = try runner.run(executable, timeout: timeout)
         let (outputs, _, finished) = LessonProgram.split(result.stdoutText, count: predictions.count)
-        var problems: [String] = []
+        var problems: [String] = skew
         for (n, (number, q)) in predictions.enumerated() {
             let name = "\(path): question \(number + 1) (\"\(q.id)\")"
             guard let printed = outputs[n] else {
@@ -91,7 +92,7 @@ public struct LessonVerifier {
                 problems.append("\(name): two choices are both the printed output")
             }
         }
-        if !finished && problems.isEmpty { problems.append("\(path): the predictions stopped early: \(describe(result))") }
+        if !finished && problems.count == skew.count { problems.append("\(path): the predictions stopped early: \(describe(result))") }
         return (problems, quiz.questions.count)
     }
 

@@ -5,16 +5,19 @@ import XCTest
 final class TwinOutput {
     private(set) var text = ""
 
-    func print(_ items: Any..., separator: String = " ") {
+    /// Takes optionals as they are (`x.grad` prints `nil`, as Python prints `None`), so twins
+    /// need no casts.
+    func print(_ items: Any?..., separator: String = " ") {
         text += items.map(TwinOutput.render).joined(separator: separator) + "\n"
     }
 
     /// Renders a value as the Python program would print it (after the README's normalisations).
-    static func render(_ item: Any) -> String {
+    static func render(_ item: Any?) -> String {
+        guard let item else { return "nil" }
         switch item {
         case let d as Double: return pythonRepr(d)
-        case let t as Tensor?: return t.map { $0.description } ?? "nil"
-        case let n as Node?: return n.map { $0.description } ?? "nil"
+        case let t as Tensor: return t.description
+        case let n as Node: return n.description
         default: return String(describing: item)
         }
     }
