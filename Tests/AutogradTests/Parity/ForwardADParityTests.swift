@@ -12,31 +12,31 @@ final class ForwardADParityTests: XCTestCase {
             try dualLevel {
                 let d = try makeDual(x, Tensor([1.0, 0.5]))
                 out.print(d)
-                out.print(unpackDual(d * d + 3 * d - 1).tangent)
-                out.print(unpackDual(d / (d + 1) - 2 / d).tangent)
-                out.print(unpackDual(d ** 3).tangent, unpackDual(2 ** d).tangent)
-                out.print(unpackDual(d.exp()).tangent, unpackDual(d.log()).tangent)
-                out.print(unpackDual(d.tanh()).tangent, unpackDual(d.sigmoid()).tangent)
-                out.print(unpackDual((d - 1.5).relu()).tangent)
+                out.print(unpackDual(d * d + 3 * d - 1).tangent as Any)
+                out.print(unpackDual(d / (d + 1) - 2 / d).tangent as Any)
+                out.print(unpackDual(d ** 3).tangent as Any, unpackDual(2 ** d).tangent as Any)
+                out.print(unpackDual(d.exp()).tangent as Any, unpackDual(d.log()).tangent as Any)
+                out.print(unpackDual(d.tanh()).tangent as Any, unpackDual(d.sigmoid()).tangent as Any)
+                out.print(unpackDual((d - 1.5).relu()).tangent as Any)
                 out.print(d.sum(), d.mean())
                 let m = try makeDual(Tensor([[1.0, 2.0], [3.0, 4.0]]), Tensor([[0.0, 1.0], [1.0, 0.0]]))
                 let w = Tensor([[0.5, -1.0], [2.0, 0.25]])
                 out.print(m.matmul(w))
-                out.print(unpackDual(w.matmul(m)).tangent)
-                out.print(unpackDual(m.reshape(4)).tangent, unpackDual(m.t()).tangent)
-                out.print(unpackDual(m.sum(dim: 0)).tangent, unpackDual(m.mean(dim: 1)).tangent)
-                out.print(unpackDual(m.unsqueeze(0).squeeze()).tangent)
-                out.print(unpackDual(m.softmax(dim: 1)).tangent)
-                out.print(unpackDual(d.unsqueeze(1) * Tensor([1.0, 10.0])).tangent)
-                let (p, t) = { (u: UnpackedDual) in (u.primal, u.tangent) }(unpackDual((d * d).sum()))
-                out.print(p, t)
+                out.print(unpackDual(w.matmul(m)).tangent as Any)
+                out.print(unpackDual(m.reshape(4)).tangent as Any, unpackDual(m.t()).tangent as Any)
+                out.print(unpackDual(m.sum(dim: 0)).tangent as Any, unpackDual(m.mean(dim: 1)).tangent as Any)
+                out.print(unpackDual(m.unsqueeze(0).squeeze()).tangent as Any)
+                out.print(unpackDual(m.softmax(dim: 1)).tangent as Any)
+                out.print(unpackDual(d.unsqueeze(1) * Tensor([1.0, 10.0])).tangent as Any)
+                let (p, t) = { (u: UnpackedDual) in (u.primal, u.tangent as Any) }(unpackDual((d * d).sum()))
+                out.print(p, t as Any)
                 out.print(unpackDual(x))
-                out.print(unpackDual(d.detach()).tangent)
+                out.print(unpackDual(d.detach()).tangent as Any)
                 out.printingErrors { _ = try makeDual(x, Tensor.ones([3])) }
                 out.printingErrors { try dualLevel {} }
                 y = d * d
             }
-            out.print(unpackDual(y!).tangent)
+            out.print(unpackDual(y!).tangent as Any)
         }
     }
 
@@ -72,7 +72,7 @@ final class ForwardADParityTests: XCTestCase {
             try dualLevel {
                 let d = try makeDual(Tensor([1.0, -2.0]), Tensor([1.0, 0.5]))
                 out.print(try Cube().apply(d))
-                out.print(unpackDual(try Cube().apply(d).sin()).tangent)
+                out.print(unpackDual(try Cube().apply(d).sin()).tangent as Any)
                 out.print(try Cube().apply(Tensor([2.0])))
                 out.printingErrors { _ = try NoJvp().apply(d) }
                 out.printingErrors { _ = try WrongShape().apply(d) }
