@@ -108,3 +108,13 @@ extension Tensor {
     /// This tensor's tangent in the current forward-AD level (`fwAD.unpack_dual(t).tangent`).
     public var tangent: Tensor? { DualLevel.tangent(of: self) }
 }
+
+extension Tensor {
+    /// This tensor with `other`'s tangent attached: an in-place operation computes the new values
+    /// from a copy of the old ones, and the copy must carry the old tangent so that the new one is
+    /// computed with it.
+    func carryingTangent(of other: Tensor) -> Tensor {
+        if DualLevel.isActive, let t = DualLevel.tangent(of: other) { DualLevel.setTangent(t, of: self) }
+        return self
+    }
+}

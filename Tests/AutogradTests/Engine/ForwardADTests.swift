@@ -145,3 +145,23 @@ private extension Tensor {
     /// The elements shifted by one place, cyclically.
     func roll() -> Tensor { Tensor.cat([self[1...], self[0..<1]]) }
 }
+
+extension ForwardADTests {
+    /// The values PyTorch 2.15 prints for the same steps.
+    func testInPlaceOperationsUpdateTheTangent() throws {
+        try dualLevel {
+            let x = try makeDual(Tensor([1.0, 2.0]), Tensor([1.0, 0.5]))
+            try x.mul_(3)
+            XCTAssertEqual(x.tangent?.scalars, [3, 1.5])
+            try x.add_(try makeDual(Tensor([0.0, 0.0]), Tensor([1.0, 1.0])))
+            XCTAssertEqual(x.tangent?.scalars, [4, 2.5])
+            try x.clamp_(max: 4)                       // x is [3, 6]: the second element is clamped
+            XCTAssertEqual(x.tangent?.scalars, [4, 0])
+            try x.zero_()
+            XCTAssertEqual(x.tangent?.scalars, [0, 0])
+            let plain = Tensor([1.0, 1.0])
+            try plain.mul_(try makeDual(Tensor([2.0, 3.0]), Tensor([1.0, -1.0])))
+            XCTAssertEqual(plain.tangent?.scalars, [1, -1])
+        }
+    }
+}
