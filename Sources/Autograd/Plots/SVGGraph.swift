@@ -38,15 +38,16 @@ public enum SVGGraph {
         return "shape " + TensorFormatter.pythonTuple(t.shape)
     }
 
-    /// One box of the picture: a tensor (name, data, grad) or an operation.
+    /// One box of the picture: a tensor (name, data, grad) or an operation; or an invisible
+    /// waypoint that carries an arrow spanning several columns past the boxes in between.
     struct Item {
-        enum Kind { case tensor, operation }
+        enum Kind { case tensor, operation, waypoint }
         let kind: Kind
         var lines: [String]
         var column = 0
         var row = 0.0
-        var width: Double { Double(lines.map(\.count).max() ?? 1) * 7.2 + 22 }
-        var height: Double { kind == .tensor ? Double(lines.count) * 17 + 8 : 30 }
+        var width: Double { kind == .waypoint ? 0 : Double(lines.map(\.count).max() ?? 1) * 7.2 + 22 }
+        var height: Double { kind == .tensor ? Double(lines.count) * 17 + 8 : (kind == .waypoint ? 0 : 30) }
     }
 
     struct Layout {
@@ -116,6 +117,21 @@ public enum SVGGraph {
             }
             let maxDepth = depth.max() ?? 0
             for i in items.indices { items[i].column = maxDepth - depth[i] }
+            // An arrow that skips columns goes through a waypoint in each, so that rows are found
+            // for it too and it runs between boxes instead of through them.
+            var split: [(from: Int, to: Int)] = []
+            for e in edges {
+                var from = e.from
+                for column in (items[e.from].column + 1)..<max(items[e.to].column, items[e.from].column + 1) {
+                    var waypoint = Item(kind: .waypoint, lines: [])
+                    waypoint.column = column
+                    items.append(waypoint)
+                    split.append((from, items.count - 1))
+                    from = items.count - 1
+                }
+                split.append((from, e.to))
+            }
+            edges = split
             // Right to left: each column sorted by the mean row of its successors.
             for column in stride(from: maxDepth, through: 0, by: -1) {
                 let members = items.indices.filter { items[$0].column == column }
@@ -163,16 +179,18 @@ public enum SVGGraph {
             if !title.isEmpty {
                 svg.text(title, [("x", n(width / 2)), ("y", "28"), ("text-anchor", "middle"), ("font-size", "16"), ("font-weight", "bold")])
             }
-            svg.open("g", [("fill", "none"), ("stroke", "#555555"), ("stroke-width", "1.4"), ("marker-end", "url(#arrow)")])
+            svg.open("g", [("fill", "none"), ("stroke", "#555555"), ("stroke-width", "1.4")])
             for e in edges {
                 let a = items[e.from], b = items[e.to]
                 let (ax, ay) = center(a), (bx, by) = center(b)
-                let sx = ax + a.width / 2, tx = bx - b.width / 2 - 2
+                let sx = ax + a.width / 2, tx = bx - b.width / 2 - (b.kind == .waypoint ? 0 : 2)
                 let bend = (tx - sx) / 2
-                svg.element("path", [("d", "M\(n(sx)),\(n(ay)) C\(n(sx + bend)),\(n(ay)) \(n(tx - bend)),\(n(by)) \(n(tx)),\(n(by))")])
+                var attributes = [("d", "M\(n(sx)),\(n(ay)) C\(n(sx + bend)),\(n(ay)) \(n(tx - bend)),\(n(by)) \(n(tx)),\(n(by))")]
+                if b.kind != .waypoint { attributes.append(("marker-end", "url(#arrow)")) }
+                svg.element("path", attributes)
             }
             svg.close("g")
-            for item in items {
+            for item in items where item.kind != .waypoint {
                 let (cx, cy) = center(item)
                 let w = item.width, h = item.height
                 switch item.kind {
@@ -181,6 +199,8 @@ public enum SVGGraph {
                                          ("rx", "15"), ("fill", "#fdf0e0"), ("stroke", "#D55E00"), ("stroke-width", "1.4")])
                     svg.text(item.lines[0], [("x", n(cx)), ("y", n(cy + 4.5)), ("text-anchor", "middle"), ("font-size", "12"),
                                              ("font-family", "DejaVu Sans Mono, Menlo, monospace")])
+                case .waypoint:
+                    break
                 case .tensor:
                     let y0 = cy - h / 2
                     svg.element("rect", [("x", n(cx - w / 2)), ("y", n(y0)), ("width", n(w)), ("height", n(h)), ("rx", "3"),
