@@ -21,8 +21,9 @@ enum TangentRules {
         "CloneBackward0", "ToCopyBackward0",
     ]
 
-    /// Operations whose tangents are computed elsewhere (the fused linear layer, custom functions).
-    static let handledByCaller: Set<String> = ["AddmmBackward0"]
+    /// Operations whose tangents are computed elsewhere (the fused linear layer; a checkpoint,
+    /// whose block computed its tangent in its first run).
+    static let handledByCaller: Set<String> = ["AddmmBackward0", "CheckpointFunctionBackward"]
 
     /// Called by every operation after computing `output`: attaches `output`'s tangent when an
     /// input has one.
@@ -36,7 +37,8 @@ enum TangentRules {
                 try outputTangent(name: name, inputs: inputs, tangents: tangents, output: output, rule: rule)
             }
         } catch {
-            preconditionFailure("forward-mode AD through \(name) failed: \(error)")
+            // PyTorch raises NotImplementedError here; an operation can't throw, so this stops.
+            preconditionFailure("Trying to use forward AD with \(name) that does not support it because it has not been implemented yet. (\(error))")
         }
         DualLevel.setTangent(tangent.detach(), of: output)
     }

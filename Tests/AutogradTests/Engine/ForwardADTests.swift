@@ -165,3 +165,16 @@ extension ForwardADTests {
         }
     }
 }
+
+extension ForwardADTests {
+    func testACheckpointedBlockPassesTheTangentOfItsFirstRun() throws {
+        let w = Tensor([[0.5, -0.25], [1.0, 0.75]], requiresGrad: true)
+        let x = Tensor([[1.0, 2.0], [0.5, -1.0]]), v = Tensor([[1.0, 0.0], [0.5, -2.0]])
+        let block: (Tensor) -> Tensor = { $0.matmul(w).tanh() }
+        let (checkpointed, plain) = try dualLevel { () throws -> (Tensor, Tensor) in
+            let d = try makeDual(x, v)
+            return (try checkpoint(block, d).tangent!, block(d).tangent!)
+        }
+        XCTAssertEqual(checkpointed.scalars, plain.scalars)
+    }
+}
