@@ -202,3 +202,15 @@ extension ForwardADTests {
         }
     }
 }
+
+extension ForwardADTests {
+    func testAModuleWithABackwardHookKeepsTheTangent() throws {
+        manualSeed(9)
+        let layer = Linear(2, 2)
+        _ = layer.registerFullBackwardHook { _, _, _ in }
+        let x = Tensor([[1.0, -1.0]]), v = Tensor([[0.5, 2.0]])
+        let tangent = try dualLevel { layer(try makeDual(x, v)).tangent }
+        let expected = noGrad { v.matmul(layer.weight.T) }
+        XCTAssertEqual(try XCTUnwrap(tangent).scalars, expected.scalars)
+    }
+}
