@@ -27,7 +27,7 @@ public func checkpoint(_ function: @escaping ([Tensor]) throws -> Tensor, _ inpu
     guard isGradEnabled else { return try function(inputs) }
     let replay = CheckpointReplay()
     // Stand-ins for the inputs: leaves, so the walk below tells them apart from outside tensors.
-    let probes = try inputs.map { try $0.detach().requiresGrad_($0.requiresGrad) }
+    let probes = try inputs.map { try $0.detach().requiresGrad_($0.requiresGrad).carryingTangent(of: $0) }
     let firstNode = Node.nextSequenceNumber()
     let probeOutput = try function(probes)
     guard probeOutput.requiresGrad else { return probeOutput }
@@ -37,8 +37,8 @@ public func checkpoint(_ function: @escaping ([Tensor]) throws -> Tensor, _ inpu
     let reentry = ReentryGuard()
     let outside = boundary.nodes
     let shape = probeOutput.shape
-    return Tensor.result(probeOutput.storage, shape, probeOutput.dtype, inputs: inputs + boundary.standIns,
-                         name: "CheckpointFunctionBackward") { g in
+    let checkpointed = Tensor.result(probeOutput.storage, shape, probeOutput.dtype, inputs: inputs + boundary.standIns,
+                                     name: "CheckpointFunctionBackward") { g in
         // A block whose closure reads this checkpoint's own output (a captured `var` reassigned
         // after the call) would recompute itself forever: refuse instead of overflowing the stack.
         guard !reentry.active else {
@@ -75,6 +75,9 @@ public func checkpoint(_ function: @escaping ([Tensor]) throws -> Tensor, _ inpu
         return inputNodes.map { $0.flatMap { captured[ObjectIdentifier($0)] } }
             + outside.map { captured[ObjectIdentifier($0)] }
     }
+    // In forward mode the block's first run computed the tangent; the result keeps it.
+    if DualLevel.isActive { DualLevel.setTangent(DualLevel.tangent(of: probeOutput), of: checkpointed) }
+    return checkpointed
 }
 
 /// `checkpoint` for a block of one tensor: `checkpoint({ h in (h.matmul(w1)).tanh() }, x)`.

@@ -142,6 +142,7 @@ public final class Tensor {
         if ThreadState.current.gradEnabled && inputs.contains(where: { $0.requiresGrad }) {
             out.gradFn = Node(name: name, inputs: inputs, savesTensors: savesTensors, rule: rule)
         }
+        if DualLevel.isActive { TangentRules.propagate(name: name, inputs: inputs, output: out, rule: rule) }
         return out
     }
 
@@ -155,6 +156,6 @@ extension Tensor: CustomStringConvertible {
     /// PyTorch's `repr`, to the character: `tensor([1., 2.], requires_grad=True)`.
     public var description: String {
         TensorFormatter.describe(values: scalars, shape: shape, dtype: dtype,
-                                 requiresGrad: requiresGrad, gradFnName: gradFn?.name)
+                                 requiresGrad: requiresGrad, gradFnName: gradFn?.name, tangent: tangent)
     }
 }

@@ -31,7 +31,7 @@ enum TensorFormatter {
     /// A `values` array whose count disagrees with `shape` (a caller's bug) is printed as a
     /// vector of its values rather than trapping, since a description must never crash a program.
     static func describe(values: [Double], shape: [Int], dtype: DType, requiresGrad: Bool,
-                         gradFnName: String?) -> String {
+                         gradFnName: String?, tangent: Tensor? = nil) -> String {
         let shape = consistentShape(shape, count: values.count)
         var suffixes: [String] = []
         let body: String
@@ -47,6 +47,10 @@ enum TensorFormatter {
             suffixes.append("grad_fn=<\(name)>")
         } else if requiresGrad {
             suffixes.append("requires_grad=True")
+        }
+        if let tangent {
+            // PyTorch formats a 0-d tangent as a Python float.
+            suffixes.append("tangent=" + (tangent.rank == 0 ? pythonRepr(tangent.item()) : tangent.description))
         }
         return addingSuffixes(suffixes, to: prefix + body, indent: prefix.count)
     }

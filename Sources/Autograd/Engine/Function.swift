@@ -15,6 +15,10 @@
 public protocol Function {
     func forward(_ ctx: FunctionContext, _ inputs: [Tensor]) throws -> Tensor
     func backward(_ ctx: FunctionContext, _ gradOutput: Tensor) throws -> [Tensor?]
+    /// The forward-mode rule (PyTorch's `jvp` staticmethod): the output's tangent from one tangent
+    /// per input (zeros for an input without one). Tensors it needs are saved in `forward` with
+    /// `ctx.saveForForward`. Optional: without it, the function can't be used under `dualLevel`.
+    func jvp(_ ctx: FunctionContext, _ tangents: [Tensor]) throws -> Tensor
 }
 
 extension Function {
@@ -26,10 +30,14 @@ extension Function {
 
     public func apply(_ inputs: [Tensor]) throws -> Tensor {
         let ctx = FunctionContext(needsInputGrad: inputs.map(\.requiresGrad))
-        let output = try noGrad { try forward(ctx, inputs) }
-        return Tensor.result(output.storage, output.shape, output.dtype, inputs: inputs, name: nodeName) { g in
-            try self.backward(ctx, g)
+        let output = try noGrad { try DualLevel.withoutPropagation { try forward(ctx, inputs) } }
+        let result = DualLevel.withoutPropagation {
+            Tensor.result(output.storage, output.shape, output.dtype, inputs: inputs, name: nodeName) { g in
+                try self.backward(ctx, g)
+            }
         }
+        try propagateTangent(ctx, inputs: inputs, output: result)
+        return result
     }
 }
 
@@ -38,6 +46,9 @@ public final class FunctionContext {
     /// For each input, whether it requires a gradient: backward may skip the others.
     public let needsInputGrad: [Bool]
     private var saved: [SavedTensor] = []
+    private var savedForForward: [SavedTensor] = []
+    /// While `jvp` runs, `savedTensors` are those given to `saveForForward`, as in PyTorch.
+    var inForwardRule = false
 
     init(needsInputGrad: [Bool]) { self.needsInputGrad = needsInputGrad }
 
@@ -46,8 +57,14 @@ public final class FunctionContext {
         saved = tensors.map(SavedTensor.init)
     }
 
-    /// The tensors given to `saveForBackward`, in order.
+    /// Keeps tensors for the forward-mode rule `jvp` (`ctx.save_for_forward`).
+    public func saveForForward(_ tensors: Tensor...) {
+        savedForForward = tensors.map(SavedTensor.init)
+    }
+
+    /// The tensors given to `saveForBackward`, in order; inside `jvp`, those given to
+    /// `saveForForward`.
     public var savedTensors: [Tensor] {
-        get throws { try saved.map { try $0.unpack() } }
+        get throws { try (inForwardRule ? savedForForward : saved).map { try $0.unpack() } }
     }
 }

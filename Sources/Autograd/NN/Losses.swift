@@ -225,9 +225,11 @@ enum LossKernel {
         let elementShape = perElement.shape, count = Double(perElement.count)
         let inputShape = input.shape, targetShape = target.shape
         let inputType = input.dtype, targetType = target.dtype
-        let needInput = input.requiresGrad, needTarget = target.requiresGrad
-        let savedInput = Tensor.recording(input, target) ? SavedTensor(input) : nil
-        let savedTarget = Tensor.recording(input, target) ? SavedTensor(target) : nil
+        // Forward mode computes tangents from this rule too, recorded or not.
+        let needInput = input.requiresGrad || input.tangent != nil, needTarget = target.requiresGrad || target.tangent != nil
+        let keep = Tensor.recording(input, target) || DualLevel.isActive
+        let savedInput = keep ? SavedTensor(input) : nil
+        let savedTarget = keep ? SavedTensor(target) : nil
         return Tensor.result(result.storage, result.shape, result.dtype, inputs: [input, target], name: name) { g in
             let x = try savedInput!.unpack(), y = try savedTarget!.unpack()
             // The incoming gradient, per element.

@@ -72,6 +72,7 @@ final class BackwardHookWiring {
     private static func identity(_ x: Tensor) -> Tensor {
         let out = Tensor(storage: x.storage, shape: x.shape, dtype: x.dtype)
         out.gradFn = Node(name: nodeName, inputs: [x], savesTensors: false) { g in [g] }
+        if DualLevel.isActive { TangentRules.propagateView(of: x, to: out) }
         return out
     }
 

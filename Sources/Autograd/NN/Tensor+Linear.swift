@@ -49,7 +49,9 @@ extension Tensor {
         if computeType == .float64 { addBias(&storage.doubles, b2.storage.doubles) } else { addBias(&storage.floats, b2.storage.floats) }
 
         guard Tensor.recording(b2, x2, w2) else {
-            return Tensor(storage: storage, shape: outShape, dtype: computeType).roundedIfHalf()
+            let out = Tensor(storage: storage, shape: outShape, dtype: computeType).roundedIfHalf()
+            if DualLevel.isActive { TangentRules.propagateLinear(to: out, x: x2, weight: w2, bias: b2) }
+            return out
         }
         // weight.t(): its node, with a stand-in output that only carries the shape [k, n] into the
         // AddmmBackward0 node (its values are never read).
@@ -60,7 +62,7 @@ extension Tensor {
         let savedX = w2.requiresGrad ? SavedTensor(x2) : nil
         let savedW = x2.requiresGrad ? SavedTensor(w2) : nil
         let needsBias = b2.requiresGrad
-        return result(storage, outShape, computeType, inputs: [b2, x2, transposed], name: "AddmmBackward0") { g in
+        let out = result(storage, outShape, computeType, inputs: [b2, x2, transposed], name: "AddmmBackward0") { g in
             let gb = needsBias ? g.sumTo(biasShape) : nil
             if isGradEnabled {
                 // Recording the backward pass (createGraph): differentiable products.
@@ -72,6 +74,8 @@ extension Tensor {
             let gwT = try savedX.map { Tensor.product(try $0.unpack(), g, transposeA: true) }
             return [gb, gx, gwT]
         }
+        if DualLevel.isActive { TangentRules.propagateLinear(to: out, x: x2, weight: w2, bias: b2) }
+        return out
     }
 
     /// Puts a float16 result on the half grid, as `result` does for recorded results.

@@ -13,11 +13,12 @@ extension Tensor {
         let new: Tensor
         if gradMode && (requiresGrad || others.contains { $0.requiresGrad }) {
             let old = Tensor(storage: storage.copy(), shape: shape, dtype: dtype, gradFn: gradFn)
-            new = compute(old)
+            new = compute(old.carryingTangent(of: self))
             gradFn = new.gradFn
         } else {
-            new = noGrad { compute(detach()) }
+            new = noGrad { compute(detach().carryingTangent(of: self)) }
         }
+        if DualLevel.isActive { DualLevel.setTangent(DualLevel.tangent(of: new), of: self) }
         precondition(new.count == count, "output with shape \(shape) doesn't match the broadcast shape \(new.shape)")
         let values = new.dtype == dtype ? new : noGrad { new.to(dtype) }
         if dtype == .float64 { storage.doubles = values.storage.doubles } else { storage.floats = values.storage.floats }
@@ -79,7 +80,7 @@ extension Tensor {
         if gradMode && isLeaf && requiresGrad {
             throw AutogradError("a leaf Variable that requires grad is being used in an in-place operation.")
         }
-        guard !(gradMode && requiresGrad) else { return false }
+        guard !(gradMode && requiresGrad) && DualLevel.tangent(of: self) == nil else { return false }
         if dtype == .float64 {
             storage.doubles.withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] = p[i] * scale + shift } }
         } else {

@@ -32,6 +32,7 @@ extension Tensor {
         if Tensor.recording(self) {
             out.gradFn = Node(name: name, inputs: [self], savesTensors: false) { g in [g.reshape(original)] }
         }
+        if DualLevel.isActive { TangentRules.propagateView(of: self, to: out) }
         return out
     }
 

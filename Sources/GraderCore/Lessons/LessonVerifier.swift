@@ -30,7 +30,9 @@ public struct LessonVerifier {
         case let .built(url): executable = url
         case let .failed(output): return (problems + compileProblems(output, program, listings, readmePath), listings.count)
         }
+        let figures = try LessonFigures(runDirectory: executable.deletingLastPathComponent())
         let result = try runner.run(executable, timeout: timeout)
+        problems += figures.compare(with: lesson)
         let (outputs, noThrow, finished) = LessonProgram.split(result.stdoutText, count: listings.count)
         for (index, listing) in listings.enumerated() where listing.mode == .run || listing.mode == .throws {
             let where_ = "\(readmePath):\(listing.line) (listing \(index + 1))"
