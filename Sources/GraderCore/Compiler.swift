@@ -7,6 +7,9 @@ import Foundation
 /// failed compile is cached too, so re-checking an unchanged broken file is instant.
 public struct ExerciseCompiler: Sendable {
     public let toolchain: Toolchain
+    /// Called once the student's and the checks' bytes are snapshotted, before the compiler runs:
+    /// lets a test save a file in the middle of a compile.
+    public var didSnapshot: (@Sendable () -> Void)?
     public let runtime: Runtime
     public let course: Course
     /// Where compiled exercises go: `<products>/grader-exercises/<id>/<hash>/`.
@@ -138,6 +141,7 @@ public struct ExerciseCompiler: Sendable {
         defer { try? fm.removeItem(at: work) }
         let studentPaths = try snapshot(studentSources, into: studentSnapshot)
         let checkPaths = try snapshot(checkSources, into: checksSnapshot)
+        didSnapshot?()
         let mainURL = work.appendingPathComponent("main.swift")
         try main.write(to: mainURL, atomically: true, encoding: .utf8)
         // Diagnostics name the files as the student knows them.

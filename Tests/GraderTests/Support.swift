@@ -34,7 +34,7 @@ enum Fixtures {
 
     /// Every runnable fixture checked once, two at a time, and remembered: each swiftc costs about
     /// half a second, so the tests share the results.
-    static let ids = ["fx1", "fx2", "fx3", "fx4", "fx5", "fx6", "fx7", "fx9", "fx10"]
+    static let ids = ["fx1", "fx2", "fx3", "fx4", "fx5", "fx6", "fx7", "fx9", "fx10", "fx11"]
 
     static func result(_ id: String, sources: String? = nil) throws -> ExerciseResult {
         let key = id + (sources.map { ":" + $0 } ?? "")
