@@ -85,11 +85,12 @@ let checks = CheckSuite {
           hint: "Work on your own leaf: let input = x.detach().clone(); try input.requiresGrad_(). Never write into x.") {
         let values = Random.doubles(3)
         let x = plain(values)
-        _ = try explaining("vectorJacobianProduct(of: x², at: x, v: ones)") {
+        let result = try explaining("vectorJacobianProduct(of: x², at: x, v: ones)") {
             try vectorJacobianProduct(of: { $0 * $0 }, at: x, v: plain([1, 1, 1]))
         }
         try expect(x.scalars == values, "x's values changed: vectorJacobianProduct must compute on a copy of x, never write into it")
         try expect(!x.requiresGrad, "x requires grad after your call: make a separate leaf (x.detach().clone(), then requiresGrad_()) instead of switching x itself on; the caller's tensor should come back as it went in")
+        observe(result, "vectorJacobianProduct(of: x², at: x, v: ones)", atol: 1e-8, rtol: 1e-6)
     }
 
     Check("vjp_nonlinear", "vectorJacobianProduct matches vᵀJ for a nonlinear f",
@@ -133,10 +134,11 @@ let checks = CheckSuite {
         let a = randomMatrix(3, 2)
         let f = linear(a)
         let counted: (Tensor) -> Tensor = { calls += 1; return f($0) }
-        _ = try explaining("jacobian(of: A·x, at: x)") { try jacobian(of: counted, at: plain(Random.doubles(2))) }
+        let result = try explaining("jacobian(of: A·x, at: x)") { try jacobian(of: counted, at: plain(Random.doubles(2))) }
         if calls != 1 {
             throw CheckFailure("your jacobian called f \(calls) times for a function with 3 outputs. Run the forward pass once, keep its graph with retainGraph: true, and backward through it once per row: a forward pass can be as costly as the backward, and a network's forward pass is not always repeatable (dropout, randomness)")
         }
+        observe(result, "jacobian(of: A·x, at: x)", atol: 1e-8, rtol: 1e-6)
     }
 
     Check("jacobian_nonlinear", "jacobian matches finite differences for nonlinear functions",
