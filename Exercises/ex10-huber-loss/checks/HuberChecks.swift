@@ -232,7 +232,8 @@ let checks = CheckSuite {
         try expectGraph(recorded, "Huber(delta: 1).apply(r)", gradFn: "HuberBackward")
         let plain = try noGrad { try Huber(delta: 1).apply(r) }
         try expectNoGraph(plain, "Huber(delta: 1).apply(r) under noGrad")
-        observe(recorded.scalars + plain.scalars, "Huber(delta: 1).apply([0.5, -2]), with and without recording", atol: 1e-9, rtol: 1e-7)
+        // Evidence for grading: the quadratic branch's value, recorded and not (forward_values judges the rest).
+        observe([recorded.scalars[0], plain.scalars[0]], "Huber(delta: 1).apply(0.5), with and without recording", atol: 1e-9, rtol: 1e-7)
     }
 
     Check("backward_slopes", "backward returns gradOutput · huber'(r): r inside ±delta, delta·sign(r) outside",

@@ -77,7 +77,12 @@ let checks = CheckSuite {
             let kept = SavedTensorStatistics.count - before
             try withExtendedLifetime(out) {
                 let what = "depth \(depth), \(segments) segments"
-                if kept == segments { return observe(out, "checkpointedForward (\(what))", atol: 1e-12, rtol: 1e-10) }
+                if kept == segments {
+                    // Evidence for grading: the output, where the segments split the chain evenly
+                    // (same_output judges the uneven splits).
+                    if depth % segments == 0 { observe(out, "checkpointedForward (\(what))", atol: 1e-12, rtol: 1e-10) }
+                    return
+                }
                 if kept >= plainCount {
                     throw CheckFailure("with \(what), your forward pass keeps \(kept) saved tensors, as many as the plain chain (\(plainCount)): nothing is checkpointed. Run each segment through checkpoint(_:_:)")
                 }

@@ -149,10 +149,8 @@ let checks = CheckSuite {
                 try expect(at < position, "for d = s.pow(2) + s.tanh() with s = x * k, your order is \(text): \(listed[at]) comes after \(listed[position]), which is computed from it. Append a value only after visiting all of its parents")
             }
         }
-        // Evidence for grading: any valid order carries the same gradients back to x and k.
-        g.d.grad = 1
-        for value in order.reversed() { value.backwardStep() }
-        observe([g.x.grad, g.k.grad], "x.grad and k.grad, running the rules in your order reversed", atol: 1e-9, rtol: 1e-6)
+        // Evidence for grading: the values your order lists, sorted (the same for every valid order).
+        observe(order.map(\.data).sorted(), "the values of the diamond, sorted", atol: 1e-9, rtol: 1e-6)
     }
 
     Check("backward_diamond", "backward() on the diamond gives every value its full gradient",
@@ -272,6 +270,7 @@ let checks = CheckSuite {
         for (p, y) in zip(predictions, toyTargets) {
             try expect(p * y > 0, "after training, the prediction \(num(p)) has the wrong sign for the target \(num(y))")
         }
-        observe(predictions, "the trained network's predictions on the toy data set", atol: 1e-3, rtol: 1e-3)
+        // Any run that gets below the target passes, so the evidence is the final loss, to the check's own 0.01.
+        observe(last, "the final training loss", atol: 0.01, rtol: 0)
     }
 }

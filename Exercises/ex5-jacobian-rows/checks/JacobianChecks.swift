@@ -133,12 +133,14 @@ let checks = CheckSuite {
         var calls = 0
         let a = randomMatrix(3, 2)
         let f = linear(a)
-        let counted: (Tensor) -> Tensor = { calls += 1; return f($0) }
-        let result = try explaining("jacobian(of: A·x, at: x)") { try jacobian(of: counted, at: plain(Random.doubles(2))) }
+        var received: [Double] = []
+        let counted: (Tensor) -> Tensor = { calls += 1; received += $0.scalars; return f($0) }
+        _ = try explaining("jacobian(of: A·x, at: x)") { try jacobian(of: counted, at: plain(Random.doubles(2))) }
         if calls != 1 {
             throw CheckFailure("your jacobian called f \(calls) times for a function with 3 outputs. Run the forward pass once, keep its graph with retainGraph: true, and backward through it once per row: a forward pass can be as costly as the backward, and a network's forward pass is not always repeatable (dropout, randomness)")
         }
-        observe(result, "jacobian(of: A·x, at: x)", atol: 1e-8, rtol: 1e-6)
+        // Evidence for grading: the point jacobian ran f at (the Jacobian's values are jacobian_linear's).
+        observe(received, "the input jacobian passed to f", atol: 1e-12, rtol: 1e-12)
     }
 
     Check("jacobian_nonlinear", "jacobian matches finite differences for nonlinear functions",
