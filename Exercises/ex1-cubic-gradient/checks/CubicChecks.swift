@@ -73,6 +73,9 @@ let checks = CheckSuite {
         guard y.requiresGrad else {
             throw CheckFailure("cubic(x) has the right numbers but does not require grad: it was computed outside autograd (from x.scalars, item() or a new Tensor), so backward() can never reach x. Build it from tensor operations on x: x ** 3 - 4 * x + 2")
         }
+        // Evidence for grading: the gradient that the recorded graph carries back to x.
+        try? y.sum().backward()
+        observe(x.grad?.scalars ?? [.nan, .nan], "the gradient of sum(cubic(x)) at x = [1.5, -0.5]")
     }
 
     Check("derivative_by_hand", "cubicDerivative(x) is f'(x), by hand",

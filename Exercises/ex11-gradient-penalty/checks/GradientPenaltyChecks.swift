@@ -85,6 +85,7 @@ let checks = CheckSuite {
         try expectShape(mixed, [p.batch, p.features], "interpolate(real:fake:epsilon:)")
         let right = p.mix(p.epsilon).scalars
         let yours = mixed.scalars
+        observe(yours, "interpolate(real:fake:epsilon:)", atol: 1e-9, rtol: 1e-7)
         if !zip(yours, right).allSatisfy({ close($0, $1) }) {
             if zip(yours, p.mix(1 - p.epsilon).scalars).allSatisfy({ close($0, $1) }) {
                 throw CheckFailure("your points are ε·fake + (1 − ε)·real: ε and 1 − ε are swapped. The formula is x̂ = ε·real + (1 − ε)·fake")
@@ -109,6 +110,7 @@ let checks = CheckSuite {
         if !mixed.isLeaf {
             throw CheckFailure("the interpolated points were computed from the generator's output (their grad_fn is \(mixed.gradFn?.name ?? "?")): the penalty would send gradients into the generator, which it must not train. Use fake.detach() in the mix and return a fresh leaf")
         }
+        observe(mixed, "the interpolated points", atol: 1e-9, rtol: 1e-7)
     }
 
     Check("critic_gradients_values", "criticGradients returns each sample's ∇ₓD, in the shape of the points",
@@ -137,6 +139,7 @@ let checks = CheckSuite {
         if p.w1.grad != nil || p.w2.grad != nil || points.grad != nil {
             throw CheckFailure("criticGradients filled .grad of the critic's weights or of the points: use grad(outputs:inputs:...), which returns the gradient, instead of backward(), which adds it into .grad")
         }
+        observe(g, "criticGradients", atol: 1e-9, rtol: 1e-7)
     }
 
     Check("penalty_value", "gradientPenalty = λ · mean over samples of (‖∇D(x̂)‖₂ − 1)²",
@@ -151,6 +154,7 @@ let checks = CheckSuite {
             }
             let variants = penaltyVariants(try p.gradients(at: p.mix(p.epsilon)), lambda: lambda)
             let value = yours.item(), right = variants["right"]!
+            observe(value, "gradientPenalty (λ = \(fmt(lambda)))", atol: 1e-9, rtol: 1e-7)
             if close(value, right) { continue }
             let explanations: [(String, String)] = [
                 ("batch", "your penalty uses the norm of the whole batch's gradients as one vector (g.norm()). The Lipschitz condition holds at each point: take one norm per sample, g.norm(2, dim: 1), and push each towards 1"),
@@ -220,6 +224,7 @@ let checks = CheckSuite {
         let penalty = try explained("gradientPenalty") {
             try gradientPenalty(p.critic, real: p.real, fake: generated, epsilon: p.epsilon)
         }
+        observe(penalty.scalars, "gradientPenalty with a generator's output as fake", atol: 1e-9, rtol: 1e-7)
         if penalty.requiresGrad { try penalty.backward() }
         if let g = generatorWeights.grad {
             throw CheckFailure("after penalty.backward(), the generator's weights have a gradient (norm \(fmt(g.norm().item()))): the penalty trains the critic only. Mix with fake.detach()")

@@ -111,6 +111,7 @@ let checks = CheckSuite {
             }
             try expect(clean.grad.map { same($0.scalars, [1, 1]) } ?? false,
                        "with \(name) in the second parameter, the first parameter's gradient was not unscaled (\(fmt(clean.grad?.scalars ?? []))): unscale every gradient, even when one is broken")
+            observe(clean.grad?.scalars ?? [.nan], "the clean parameter's gradient after unscale, with \(name) in the other", atol: 1e-9, rtol: 1e-6)
         }
     }
 
@@ -142,6 +143,7 @@ let checks = CheckSuite {
             if !same(p.scalars, [1, 2]) {
                 throw CheckFailure("with a \(fmt(bad)) gradient, step still updated the parameters (now \(fmt(p.scalars))): one broken gradient ruins the weights for good. Skip optimizer.step() when unscale finds inf or nan")
             }
+            observe(p.scalars, "the parameters after a step with a \(fmt(bad)) gradient", atol: 1e-9, rtol: 1e-6)
             try expect(!stepped, "step returned true for a skipped step (gradient \(fmt(bad))): return whether the optimizer really stepped")
             try expect(scaler.foundInf == true, "after a \(fmt(bad)) gradient, foundInf is \(scaler.foundInf.map { "\($0)" } ?? "nil"): step must record what unscale found, so that update() can back off")
         }
@@ -173,7 +175,7 @@ let checks = CheckSuite {
             scales.append(scaler.scale)
         }
         let right: [Double] = [8, 8, 16, 16, 16, 32, 32]
-        if scales == right { return }
+        if scales == right { return observe(scales, "the scale after each of 7 clean steps", atol: 0, rtol: 0) }
         if scales == [8, 8, 8, 16, 16, 16, 16] {
             throw CheckFailure("the scale grew after 4 clean steps instead of 3 (scales after each of 7 clean steps: \(fmt(scales))): grow when the count reaches growthInterval, not when it exceeds it")
         }
@@ -221,6 +223,7 @@ let checks = CheckSuite {
                     throw CheckFailure("at \(what) the parameters are \(fmt(yours.params[k])) with your scaler and \(fmt(right.params[k])) with GradScaler")
                 }
             }
+            observe(yours.scales + yours.params.flatMap { $0 }, "the scales and parameters of 17 steps (initScale \(fmt(initScale)))", atol: 1e-6, rtol: 1e-6)
         }
     }
 

@@ -159,8 +159,10 @@ let checks = CheckSuite {
         let scaler = GradScaler(initScale: 4096)
         let opt = s.optimizer()
         let monitor = GradientMonitor(module: s.model)
-        for _ in 0..<2 {
-            _ = try trainingStep(model: s.model, optimizer: opt, scaler: scaler, monitor: monitor, inputs: s.inputs, targets: s.targets, config: config)
+        var firstLoss = Double.nan
+        for step in 0..<2 {
+            let clean = try trainingStep(model: s.model, optimizer: opt, scaler: scaler, monitor: monitor, inputs: s.inputs, targets: s.targets, config: config)
+            if step == 0 { firstLoss = clean.loss }
         }
         let before = values(s.model), scaleBefore = scaler.scale
         let corrupted = s.targets * 1e7
@@ -170,6 +172,8 @@ let checks = CheckSuite {
             throw CheckFailure("after the corrupted batch the weights hold inf or nan: the optimizer stepped on overflowed gradients. Step with scaler.step(optimizer), which skips such steps")
         }
         try expect(after == before, "the corrupted batch's gradients overflowed, yet the weights changed: that step must be skipped (scaler.step does it)")
+        // Evidence for grading: the first step's loss (before any update; the updates are one_step_matches').
+        observe(firstLoss, "the loss of the first clean step", atol: 1e-6, rtol: 1e-4)
         try expect(!record.stepped, "record.stepped is true for the skipped step: store what scaler.step(optimizer) returns")
         try expect(scaler.scale == scaleBefore / 2, "after the overflow the scale is \(fmt(scaler.scale)) (it was \(fmt(scaleBefore))): call try scaler.update() at the end of every step, so it backs off")
         let next = try trainingStep(model: s.model, optimizer: opt, scaler: scaler, monitor: monitor, inputs: s.inputs, targets: s.targets, config: config)

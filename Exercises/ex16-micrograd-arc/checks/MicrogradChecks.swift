@@ -149,6 +149,8 @@ let checks = CheckSuite {
                 try expect(at < position, "for d = s.pow(2) + s.tanh() with s = x * k, your order is \(text): \(listed[at]) comes after \(listed[position]), which is computed from it. Append a value only after visiting all of its parents")
             }
         }
+        // Evidence for grading: the values your order lists, sorted (the same for every valid order).
+        observe(order.map(\.data).sorted(), "the values of the diamond, sorted", atol: 1e-9, rtol: 1e-6)
     }
 
     Check("backward_diamond", "backward() on the diamond gives every value its full gradient",
@@ -168,6 +170,7 @@ let checks = CheckSuite {
         for (name, v, right) in expected where !close(v.grad, right) {
             throw CheckFailure("after d.backward() at x = 0.8, k = −1.5: \(name).grad is \(num(v.grad)), expected \(num(right)). If s's rule ran twice or too early, its gradient from b or c was counted twice or not at all: each value's rule must run once, after every value computed from it")
         }
+        observe(expected.map { $0.1.grad }, "the gradients of d, b, c, s, x and k after d.backward()", atol: 1e-9, rtol: 1e-6)
     }
 
     Check("neuron", "a Neuron computes tanh(w · x + b) and lists its weights then its bias",
@@ -200,6 +203,7 @@ let checks = CheckSuite {
         let ref = try reference(model, [[0.5, -1.0, 2.0]], [0])
         let predicted = Foundation.sqrt(ref.loss)   // |prediction − 0|
         try expect(close(Swift.abs(out[0].data), predicted), "the network's output for [0.5, −1, 2] is \(num(out[0].data)); the library, with the same weights, gives ±\(num(predicted)). Each layer is tanh(W x + b) of the previous layer's output")
+        observe(out[0].data, "the network's output for [0.5, −1, 2]", atol: 1e-9, rtol: 1e-6)
     }
 
     Check("mse", "meanSquaredError is the mean of (prediction − target)², with its gradient",
@@ -248,6 +252,7 @@ let checks = CheckSuite {
            abs(worst.element.0 - worst.element.1) > 1e-9 + 1e-7 * abs(worst.element.1) {
             throw CheckFailure("after a second trainStep, parameter \(worst.offset) is \(num(worst.element.0)), expected \(num(worst.element.1)): the step moved it by −0.1 · \(num(moved[worst.offset])) where its gradient is \(num(ref.grads[worst.offset])). The difference is the first step's gradient, still in grad: clear every parameter's grad (p.grad = 0) at the start of each step")
         }
+        observe(after, "the parameters after two steps", atol: 1e-9, rtol: 1e-7)
     }
 
     Check("trained", "trained on the toy data set, the loss falls below 0.01 within 500 steps",
@@ -265,5 +270,7 @@ let checks = CheckSuite {
         for (p, y) in zip(predictions, toyTargets) {
             try expect(p * y > 0, "after training, the prediction \(num(p)) has the wrong sign for the target \(num(y))")
         }
+        // Any run that gets below the target passes, so the evidence is the final loss, to the check's own 0.01.
+        observe(last, "the final training loss", atol: 0.01, rtol: 0)
     }
 }

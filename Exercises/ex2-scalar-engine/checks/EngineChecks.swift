@@ -156,6 +156,7 @@ let checks = CheckSuite {
             if !close(g, right) {
                 throw CheckFailure("d/dx of \(text) at x = \(x0): your gradient is \(Format6.value(g)), expected \(Format6.value(right)). x is used twice: each use must add (+=) its own contribution into x.grad")
             }
+            try expectClose(g, right, atol: 1e-6, rtol: 1e-6, "d/dx of \(text) at x = \(x0)")
         }
     }
 
@@ -191,6 +192,7 @@ let checks = CheckSuite {
                 guard close(mine, library) || abs(mine - library) <= 1e-6 * max(1, abs(library)) else {
                     throw CheckFailure("at a = \(Format6.value(xs[0])), b = \(Format6.value(xs[1])), c = \(Format6.value(xs[2])): d out/d \(name) is \(Format6.value(mine)) in your engine, \(Format6.value(library)) in the library")
                 }
+                try expectClose(mine, library, atol: 1e-6, rtol: 1e-6, "d out/d \(name) in your engine")
             }
         }
     }

@@ -39,7 +39,7 @@ private func accumulated(_ p: Problem) throws -> [Double] {
 
 /// Recognises the usual mistakes of part 1, given the right answer.
 private func diagnoseAccumulation(_ p: Problem, microBatches k: Int, yours: [Double], right: [Double], stale: [Double]) throws {
-    if isClose(yours, right) { return }
+    if isClose(yours, right) { return try expectClose(yours, right, atol: 1e-9, rtol: 1e-7, "[w.grad…, b.grad] after \(k) micro-batches") }
     let n = p.x.shape[0], size = n / k
     let lastRows = ((k - 1) * size)..<n
     let last = try gradients(p.w, p.b) { referenceLoss(p.x[lastRows], p.y[lastRows], $0, $1) }
@@ -77,6 +77,11 @@ let checks = CheckSuite {
             throw CheckFailure("backward() reached w once for 3 micro-batches: you summed the micro-batch losses and called backward() once. The gradient is right, but all three graphs existed at the same time, which is the memory micro-batching exists to save. Call backward() inside the loop, on each micro-batch's loss")
         }
         try spy.expectCalled(times: 3)
+        // Evidence for grading: the direction of what reached w over the three passes, added up (the
+        // full batch's gradient, whatever the scaling checked by micro_equals_full).
+        let total = spy.received.reduce([0, 0]) { total, g in zip(total, g.scalars).map { $0 + $1 } }
+        let length = total.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        observe(total.map { $0 / length }, "the direction of the gradients that reached w, added up", atol: 1e-9, rtol: 1e-7)
     }
 
     Check("any_micro_count", "the same holds for 1, 2, 3, 4, 6 and 12 micro-batches of 12 rows",
@@ -126,7 +131,7 @@ let checks = CheckSuite {
         guard yours.count == steps else {
             throw CheckFailure("train returned \(yours.count) losses for \(steps) steps: append one loss.item() per step")
         }
-        if isClose(yours, right, tolerance: 1e-6) { return }
+        if isClose(yours, right, tolerance: 1e-6) { return try expectClose(yours, right, atol: 1e-6, rtol: 1e-7, "train's losses") }
         let fmt = { (xs: [Double]) in xs.map { Format6.value($0) }.joined(separator: ", ") }
         if isClose(yours, try reference(clear: "never"), tolerance: 1e-6) {
             throw CheckFailure("the gradients are never cleared, so every update uses the sum of all the previous steps' gradients. Your losses: \(fmt(yours)); with the gradients cleared at the top of each step: \(fmt(right)). Clear w.grad and b.grad (set them to nil) before each backward()")

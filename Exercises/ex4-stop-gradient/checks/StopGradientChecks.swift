@@ -82,18 +82,23 @@ let checks = CheckSuite {
             throw CheckFailure("the predictions were recorded for backward (their gradFn is \(node.name)): evaluate built a graph that nobody will ever use, which costs memory and time. Compute inside noGrad { }")
         }
         try expectNoGraph(predictions, "the predictions")
+        observe(predictions, "the predictions")
     }
 
     Check("evaluate_then_train", "after evaluate, training records gradients as before",
           hint: "noGrad { } restores recording when its block ends and never changes the tensors. Don't switch off w's requiresGrad.") {
         let b = Batch()
-        _ = evaluate(x: b.x, y: b.y, w: b.w)
+        let (_, validationLoss) = evaluate(x: b.x, y: b.y, w: b.w)
         guard b.w.requiresGrad else {
             throw CheckFailure("after evaluate, w no longer requires grad: the next training step can't compute its gradient. Leave w alone and use noGrad { }, which stops recording without changing any tensor")
         }
         try expect(isGradEnabled, "after evaluate, recording is still switched off")
         try expectGraph(modelValue(b.x, b.w), "a training forward pass after evaluate")
         try expectGradNil(b.w, "w")
+        // Evidence for grading: evaluate's loss, and the gradient a training step then reaches w with.
+        observe(validationLoss, "the validation loss")
+        try? ((modelValue(b.x, b.w) - b.y) ** 2).mean().backward()
+        observe(b.w.grad?.scalars ?? [.nan], "w.grad after a training step that follows evaluate")
     }
 
     Check("target_gets_no_gradient", "bootstrappedLoss sends gradient through today's prediction only",
@@ -101,7 +106,7 @@ let checks = CheckSuite {
         let e = Episode()
         let (_, yours) = try studentGradient(e)
         let right = try e.referenceGradient(detachTarget: true)!
-        if isClose(yours, right) { return }
+        if isClose(yours, right) { return try expectClose(yours, right, atol: 1e-9, rtol: 1e-7, "w.grad") }
         if let leaky = try e.referenceGradient(detachTarget: false), isClose(yours, leaky) {
             throw CheckFailure("gradient flows into the target too: w.grad includes the path through value(tomorrow, w), so training would also drag tomorrow's values toward today's. Detach the target: (reward + discount * value(tomorrow, w)).detach()")
         }

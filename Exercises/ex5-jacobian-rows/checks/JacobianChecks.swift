@@ -85,11 +85,12 @@ let checks = CheckSuite {
           hint: "The function changed the caller's x (its .grad or its requiresGrad): work on a leaf of your own.\nA detached clone of x that requires grad is a fresh leaf; never write into x.") {
         let values = Random.doubles(3)
         let x = plain(values)
-        _ = try explaining("vectorJacobianProduct(of: x², at: x, v: ones)") {
+        let result = try explaining("vectorJacobianProduct(of: x², at: x, v: ones)") {
             try vectorJacobianProduct(of: { $0 * $0 }, at: x, v: plain([1, 1, 1]))
         }
         try expect(x.scalars == values, "x's values changed: vectorJacobianProduct must compute on a copy of x, never write into it")
         try expect(!x.requiresGrad, "x requires grad after your call: make a separate leaf (x.detach().clone(), then requiresGrad_()) instead of switching x itself on; the caller's tensor should come back as it went in")
+        observe(result, "vectorJacobianProduct(of: x², at: x, v: ones)", atol: 1e-8, rtol: 1e-6)
     }
 
     Check("vjp_nonlinear", "vectorJacobianProduct matches vᵀJ for a nonlinear f",
@@ -132,11 +133,14 @@ let checks = CheckSuite {
         var calls = 0
         let a = randomMatrix(3, 2)
         let f = linear(a)
-        let counted: (Tensor) -> Tensor = { calls += 1; return f($0) }
+        var received: [Double] = []
+        let counted: (Tensor) -> Tensor = { calls += 1; received += $0.scalars; return f($0) }
         _ = try explaining("jacobian(of: A·x, at: x)") { try jacobian(of: counted, at: plain(Random.doubles(2))) }
         if calls != 1 {
             throw CheckFailure("your jacobian called f \(calls) times for a function with 3 outputs. Run the forward pass once, keep its graph with retainGraph: true, and backward through it once per row: a forward pass can be as costly as the backward, and a network's forward pass is not always repeatable (dropout, randomness)")
         }
+        // Evidence for grading: the point jacobian ran f at (the Jacobian's values are jacobian_linear's).
+        observe(received, "the input jacobian passed to f", atol: 1e-12, rtol: 1e-12)
     }
 
     Check("jacobian_nonlinear", "jacobian matches finite differences for nonlinear functions",

@@ -79,6 +79,8 @@ let checks = CheckSuite {
             try expect(p.isLeaf, "\(name) is no longer a leaf (its gradFn is \(p.gradFn.map { "\($0)" } ?? "nil")): the update was recorded in the graph. Do it inside noGrad { }")
             try expect(p.requiresGrad, "\(name) no longer requires grad: don't switch it off to update it; keep requiresGrad and update inside noGrad { }")
         }
+        // Evidence for grading: where three in-place steps took the parameters.
+        observe(r.w.scalars + r.b.scalars, "w and b after 3 steps", atol: 1e-9, rtol: 1e-7)
     }
 
     Check("clears_between_steps", "every step starts from cleared gradients: four steps match gradient descent",
@@ -154,5 +156,7 @@ let checks = CheckSuite {
         if last >= 1e-3 {
             throw CheckFailure("with learningRate \(num(lr)) the loss is still \(num(last)) after 8 steps (\(fmt(losses))): the steps are too small. Try a larger learning rate")
         }
+        // Any good rate passes, so the evidence is the loss it reaches, to the check's own 1e-3.
+        observe(last, "the loss that regressionLearningRate reaches within 8 steps", atol: 1e-3, rtol: 0)
     }
 }

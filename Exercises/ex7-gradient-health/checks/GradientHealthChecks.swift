@@ -6,10 +6,17 @@ private func t(_ values: [Double]) -> Tensor { Tensor(values, dtype: .float64) }
 
 private func name(_ h: GradientHealth) -> String { ".\(h)" }
 
+/// Grading evidence for answers that are categories: their position in the enum's declaration.
+/// Unlike a measured value a lying program could guess these; diagnose computes no other number.
+private func caseNumbers(_ hs: [GradientHealth]) -> [Double] {
+    hs.map { h in Double([GradientHealth.missing, .nonFinite, .dead, .vanishing, .exploding, .healthy].firstIndex(of: h) ?? -1) }
+}
+
 /// Expects `diagnose(gradient)` to be `expected`; `why` explains a known wrong answer.
 private func expectDiagnosis(_ gradient: Tensor?, _ expected: GradientHealth, _ what: String,
                              _ why: [GradientHealth: String] = [:]) throws {
     let got = diagnose(gradient)
+    observe(caseNumbers([got]), "diagnose(\(what)), as a case number", atol: 0, rtol: 0)
     guard got != expected else { return }
     if let reason = why[got] {
         throw CheckFailure("diagnose(\(what)) is \(name(got)), expected \(name(expected)): \(reason)")
@@ -100,6 +107,7 @@ let checks = CheckSuite {
         let inputs = [[0.5, 1.0, 2.0], [1.5, 0.5, 1.0], [1.0, 2.0, 0.5], [2.0, 1.0, 1.0], [0.5, 0.5, 0.5]]
         let layer = try layerWithDeadUnits([1, 3], inputs: inputs, units: 4)
         let got = deadUnits(of: layer)
+        observe(got.map(Double.init), "deadUnits", atol: 0, rtol: 0)
         if got.contains(where: { $0 >= 4 }) || (got.count == 2 && got != [1, 3]) {
             throw CheckFailure("deadUnits is \(got), expected [1, 3]: weight.grad has shape [outFeatures, inFeatures] = [4, 3], one ROW per unit. Unit i is the values i·3 ..< (i+1)·3 of weight.grad!.scalars, not a column")
         }
@@ -113,6 +121,7 @@ let checks = CheckSuite {
         let inputs = [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
         let layer = try layerWithDeadUnits([2], inputs: inputs, units: 3)
         let got = deadUnits(of: layer)
+        observe(got.map(Double.init), "deadUnits", atol: 0, rtol: 0)
         if got == [0, 1, 2] {
             throw CheckFailure("deadUnits reports every unit, but only unit 2 is dead: the inputs are all 0, so every weight gradient is 0 — yet units 0 and 1 still receive gradient through their biases and keep learning. A unit is dead only when its weight row AND its bias gradient are all 0")
         }
@@ -124,6 +133,7 @@ let checks = CheckSuite {
         let inputs = [[1.0, 0.0, 2.0], [2.0, 0.0, 1.0]]      // feature 1 is always 0
         let layer = try layerWithDeadUnits([0], inputs: inputs, units: 3)
         let got = deadUnits(of: layer)
+        observe(got.map(Double.init), "deadUnits", atol: 0, rtol: 0)
         if got == [0, 1, 2] {
             throw CheckFailure("deadUnits reports every unit, but only unit 0 is dead. Feature 1 is 0 in every example, so column 1 of weight.grad is 0 for every unit: a unit is dead only if its WHOLE row is 0 (allSatisfy), not if the row contains a 0")
         }
@@ -137,6 +147,7 @@ let checks = CheckSuite {
         try (probe(Tensor([[1.0, 2.0], [0.5, -1.0]])) ** 2).sum().backward()
         let names = probe.namedParameters().map(\.name)
         let report = healthReport(of: probe)
+        observe(caseNumbers(report.map(\.health)), "healthReport's diagnoses, as case numbers", atol: 0, rtol: 0)
         if report.count == names.count - 1 && !report.contains(where: { $0.name == "unused" }) {
             throw CheckFailure("healthReport skipped \"unused\", the parameter no backward pass reached: report it as .missing. A parameter the loss never uses is exactly what a health report is for")
         }

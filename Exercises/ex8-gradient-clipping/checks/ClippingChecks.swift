@@ -66,7 +66,9 @@ private func diagnoseTotal(_ yours: Double, _ gs: [[Double]?], normType: Double)
     let present = gs.compactMap { $0 }
     let all = present.flatMap { $0 }
     let right = norm(all, normType)
-    if close(yours, right, rtol: 1e-9) { return }
+    if close(yours, right, rtol: 1e-9) {
+        return observe(yours, "totalGradNorm(gradients \(show(gs)), normType: \(label(normType)))", atol: 1e-12, rtol: 1e-9)
+    }
     let call = "totalGradNorm(gradients \(show(gs)), normType: \(label(normType)))"
     let perTensor = present.map { norm($0, normType) }
     if present.count > 1, close(yours, perTensor.max() ?? 0) {
@@ -114,7 +116,8 @@ private func diagnoseClip(yours: [[Double]?], returned: Double, gs: [[Double]?],
             }
             throw CheckFailure("\(call) clipped correctly but returned \(show(returned)); it must return the total norm before clipping, \(show(total))")
         }
-        return
+        // Evidence for grading: the clipped gradients (nil as nan) and the norm returned.
+        return observe(yours.flatMap { $0 ?? [.nan] } + [returned], "\(call): the gradients and the norm returned", atol: 1e-12, rtol: 1e-9)
     }
     let present = gs.compactMap { $0 }
     // Without the 1e-6: factor maxNorm / total.
@@ -242,6 +245,7 @@ let checks = CheckSuite {
                 }
                 throw CheckFailure(message)
             }
+            observe((thrown as? NonFiniteGradientNorm)?.norm ?? 0, "the norm NonFiniteGradientNorm carries for a \(show(bad)) gradient", atol: 0, rtol: 0)
             try expect(thrown is NonFiniteGradientNorm,
                        "with a \(show(bad)) gradient, myClipGradNorm threw \(type(of: thrown)) (\(thrown)); throw NonFiniteGradientNorm(norm: total)")
             try expect(close(grads(ps), gs),
@@ -258,7 +262,7 @@ let checks = CheckSuite {
         let reference = parameters(gs)
         clipGradValue(reference, clipValue: 0.5)
         let right = grads(reference)
-        if close(yours, right) { return }
+        if close(yours, right) { return observe(yours.flatMap { $0 ?? [.nan] }, "the gradients after myClipGradValue", atol: 1e-12, rtol: 1e-9) }
         let call = "myClipGradValue(gradients \(show(gs)), clipValue: 0.5)"
         let upperOnly: [[Double]?] = gs.map { $0.map { $0.map { min($0, 0.5) } } }
         let lowerZero: [[Double]?] = gs.map { $0.map { $0.map { min(max($0, 0), 0.5) } } }
@@ -303,6 +307,7 @@ let checks = CheckSuite {
         func moved(_ a: [Double]) -> Double { zip(a, right.before).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot() }
         try expect(abs(loss - right.loss) <= 1e-4 * abs(right.loss),
                    "clippedStep returned the loss \(show(loss)); expected mseLoss(model(x), y) before the update, \(show(right.loss))")
+        observe(after + [loss], "the parameters after clippedStep, and its loss", atol: 1e-5, rtol: 1e-4)
         if zip(after, right.after).allSatisfy({ abs($0 - $1) <= 1e-5 }) { return }
         if zip(after, unclipped.after).allSatisfy({ abs($0 - $1) <= 1e-5 }) {
             throw CheckFailure("the step moved the parameters by \(show(moved(after))), as far as an unclipped step (the gradient norm here is far over maxNorm \(show(maxNorm)); a clipped step moves them by \(show(moved(right.after))) = lr · maxNorm). Your clipping had no effect on the update: it runs before backward() (there is nothing to clip yet, and backward then stores the full gradient) or after step() (the update already happened)",

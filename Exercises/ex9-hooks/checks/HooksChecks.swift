@@ -30,7 +30,7 @@ let checks = CheckSuite {
         try (x * Tensor(incoming)).sum().backward()
         try spy.expectCalled(times: 1)
         let yours = x.grad!.scalars, right = incoming.map { min(max($0, -1), 1) }
-        if close(yours, right) { return }
+        if close(yours, right) { return observe(yours, "x.grad after your clamping hook", atol: 1e-9, rtol: 1e-6) }
         if close(yours, incoming) {
             throw CheckFailure("the gradient arriving at x was \(show(incoming)) and x.grad is the same, unclamped: your hook returned nil (or the gradient unchanged). A hook changes the gradient only by returning the new one: expected \(show(right))")
         }
@@ -55,11 +55,13 @@ let checks = CheckSuite {
         let right = [1.5, -0.75, -1.5]
         try expect(close(x.grad!.scalars, right),
                    "with the hook on h = x * 3 and d loss / d h = [2, -0.25, -4], x.grad is \(show(x.grad!.scalars)); the clamped gradient [0.5, -0.25, -0.5] times dh/dx = 3 gives \(show(right))")
+        observe(x.grad!.scalars, "x.grad with the hook on h = x * 3", atol: 1e-9, rtol: 1e-6)
     }
 
     Check("recorder_names", "GradientRecorder watches exactly the weights: 0.weight, 2.weight, 4.weight",
           hint: "norms must have one entry per weight (not bias), each starting empty, from the moment the recorder is made.\nFilter model.namedParameters() by name.hasSuffix(\"weight\") in init, and start each list empty.") {
-        let recorder = try GradientRecorder(model: network())
+        let model = network()
+        let recorder = try GradientRecorder(model: model)
         let keys = recorder.norms.keys.sorted()
         if keys.contains(where: { $0.hasSuffix("bias") }) {
             throw CheckFailure("recorder.norms has the keys \(keys): the biases are included. Record only the parameters whose name ends in \"weight\"")
@@ -67,6 +69,9 @@ let checks = CheckSuite {
         try expect(keys == ["0.weight", "2.weight", "4.weight"],
                    "recorder.norms has the keys \(keys), expected [\"0.weight\", \"2.weight\", \"4.weight\"] (the names namedParameters() gives), each starting with an empty list")
         try expect(recorder.norms.values.allSatisfy(\.isEmpty), "before any backward, every list in recorder.norms should be empty")
+        // Evidence for grading: what the hooks on those weights record in one backward pass.
+        try? mseLoss(model(inputs), targets).backward()
+        observe(keys.map { recorder.norms[$0]?.first ?? .nan }, "the norms recorded in one backward pass", atol: 1e-9, rtol: 1e-5)
     }
 
     Check("recorder_values", "after each of 3 training steps, each weight's .grad norm is appended",
@@ -90,6 +95,7 @@ let checks = CheckSuite {
             }
             try expect(close(yours, right[name]!),
                        "recorder.norms[\"\(name)\"] is \(show(yours)); the norms of \(name).grad after each backward are \(show(right[name]!))")
+            observe(yours, "recorder.norms[\"\(name)\"]", atol: 1e-9, rtol: 1e-5)
         }
     }
 
@@ -106,7 +112,7 @@ let checks = CheckSuite {
         guard yours.count == 2 else {
             throw CheckFailure("after 2 backward passes, recorder.norms[\"0.weight\"] has \(yours.count) values \(show(yours)), expected 2")
         }
-        if close([yours[1]], [accumulated]) { return }
+        if close([yours[1]], [accumulated]) { return observe(yours[1], "the second norm recorded for 0.weight", atol: 1e-9, rtol: 1e-5) }
         let secondAlone = Tensor(zip(weight.grad!.scalars, (try? { () throws -> [Double] in
             let fresh = network()
             try mseLoss(fresh(inputs), targets).backward()
@@ -133,5 +139,6 @@ let checks = CheckSuite {
         }
         try expect(counts.allSatisfy { $0 == 1 },
                    "after one backward, remove(), and another backward, the lists have \(counts) values, expected 1 each")
+        observe(["0.weight", "2.weight", "4.weight"].map { recorder.norms[$0]?.first ?? .nan }, "the norms recorded before remove()", atol: 1e-9, rtol: 1e-5)
     }
 }
