@@ -15,6 +15,8 @@
 public protocol Function {
     func forward(_ ctx: FunctionContext, _ inputs: [Tensor]) throws -> Tensor
     func backward(_ ctx: FunctionContext, _ gradOutput: Tensor) throws -> [Tensor?]
+    /// The name shown in `grad_fn=<...>`; by default the type's name followed by `Backward`.
+    var nodeName: String { get }
 }
 
 extension Function {
@@ -27,7 +29,8 @@ extension Function {
     public func apply(_ inputs: [Tensor]) throws -> Tensor {
         let ctx = FunctionContext(needsInputGrad: inputs.map(\.requiresGrad))
         let output = try noGrad { try forward(ctx, inputs) }
-        return Tensor.result(output.storage, output.shape, output.dtype, inputs: inputs, name: nodeName) { g in
+        return Tensor.result(output.storage, output.shape, output.dtype, inputs: inputs, name: nodeName,
+                             saving: ctx.saved) { g in
             try self.backward(ctx, g)
         }
     }
@@ -37,13 +40,13 @@ extension Function {
 public final class FunctionContext {
     /// For each input, whether it requires a gradient: backward may skip the others.
     public let needsInputGrad: [Bool]
-    private var saved: [SavedTensor] = []
+    private(set) var saved: [SavedTensor] = []
 
     init(needsInputGrad: [Bool]) { self.needsInputGrad = needsInputGrad }
 
     /// Keeps tensors for backward; they are checked for in-place changes when read back.
     public func saveForBackward(_ tensors: Tensor...) {
-        saved = tensors.map(SavedTensor.init)
+        saved = tensors.map { SavedTensor($0) }
     }
 
     /// The tensors given to `saveForBackward`, in order.

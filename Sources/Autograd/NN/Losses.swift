@@ -132,7 +132,9 @@ public func huberLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = 
                            gradient: { x, y in
                                let r = x - y
                                // Beyond ±delta the slope is ±delta; inside it is r itself.
-                               let outside = r.detach().abs().gt(delta)
+                               // At |r| == delta both pieces give the same slope; PyTorch takes
+                               // the linear one there, so the second derivative is 0.
+                               let outside = r.detach().abs().ge(delta)
                                return Tensor.where(outside, r.detach().sign() * delta, r)
                            })
 }
@@ -193,13 +195,28 @@ public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .me
         case .mean: return perSample.sum() / Double(counted)
         }
     }
-    let scale = reduction == .mean ? 1 / Double(counted) : 1
-    let mask = Tensor(picks.map { $0 * scale }, shape: input.shape, dtype: input.dtype)
+    // With every target ignored the mean is 0/0 (NaN, as in PyTorch) but no element has a gradient.
+    let scale = reduction == .mean ? (counted == 0 ? 0 : 1 / Double(counted)) : 1
     let batched = input.rank >= 2
-    return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "NllLossBackward0") { g in
+    guard Tensor.recording(input) else { return value }
+    let savedMask = SavedTensor(Tensor(picks.map { $0 * scale }, shape: input.shape, dtype: input.dtype))
+    let savedInput = SavedTensor(input)
+    return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "NllLossBackward0",
+                         saving: [savedMask, savedInput]) { g in
+        let mask = try savedMask.unpack()
         // With .none, each sample's gradient goes to its own row: put the class dimension back.
         let spread = reduction == .none && batched ? g.unsqueeze(1) : g
-        return [spread * mask]
+        let plain = noGrad { spread.detach() * mask }
+        let x = try savedInput.unpack()
+        guard Tensor.recording(g, x) else { return [plain] }
+        // Recorded (createGraph): one node, as PyTorch's; the gradient doesn't depend on the
+        // input, so its derivative there is zero.
+        let savedAgain = SavedTensor(mask)
+        return [Tensor.result(plain.storage, plain.shape, plain.dtype, inputs: [g, x], name: "NllLossBackwardBackward0",
+                              saving: [savedAgain]) { gg in
+            let picked = gg * (try savedAgain.unpack())
+            return [reduction == .none && batched ? picked.sum(dim: 1) : picked.sum(), Tensor.zerosLike(gg)]
+        }]
     }
 }
 
@@ -228,7 +245,8 @@ enum LossKernel {
         let needInput = input.requiresGrad, needTarget = target.requiresGrad
         let savedInput = Tensor.recording(input, target) ? SavedTensor(input) : nil
         let savedTarget = Tensor.recording(input, target) ? SavedTensor(target) : nil
-        return Tensor.result(result.storage, result.shape, result.dtype, inputs: [input, target], name: name) { g in
+        return Tensor.result(result.storage, result.shape, result.dtype, inputs: [input, target], name: name,
+                             saving: [savedInput, savedTarget]) { g in
             let x = try savedInput!.unpack(), y = try savedTarget!.unpack()
             // The incoming gradient, per element.
             let spread: Tensor
@@ -263,11 +281,11 @@ enum LossKernel {
     /// cross-entropy. Backward: `g − softmax(x) · Σ g` along `dim`.
     static func logSoftmax(_ input: Tensor, dim: Int) -> Tensor {
         let value = noGrad { input.detach().logSoftmax(dim: dim) }
-        let savedInput = SavedTensor(input)
-        let savedOutput = SavedTensor(value.detach())
-        return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "LogSoftmaxBackward0") { g in
-            // When the backward pass is recorded, recompute the output differentiably.
-            let y = isGradEnabled ? (try savedInput.unpack()).logSoftmax(dim: dim) : try savedOutput.unpack()
+        guard Tensor.recording(input) else { return value }
+        let savedOutput = SavedTensor(output: value.storage, shape: value.shape, dtype: value.dtype, name: "LogSoftmaxBackward0")
+        return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "LogSoftmaxBackward0",
+                             saving: [savedOutput]) { g in
+            let y = try savedOutput.unpack()
             return [g - y.exp() * g.sum(dim: dim, keepdim: true)]
         }
     }

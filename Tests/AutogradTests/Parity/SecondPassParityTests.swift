@@ -1,0 +1,289 @@
+import XCTest
+@testable import Autograd
+
+/// Swift twins of the parity cases 50–54 (issue 12): in-place writes through views, gradients that
+/// could silently differ from PyTorch's, what operations save for backward, the `.grad` attribute,
+/// and hooks on graph nodes. Each program is `Fixtures/parity/NN_name.py`; its recorded output is
+/// the `.out` beside it.
+final class SecondPassParityTests: XCTestCase {
+    /// Python's repr of a tuple of tensors: `(tensor([1.]),)`.
+    private func tuple(_ items: [Tensor?]) -> String {
+        let parts = items.map { TwinOutput.render($0) }
+        return "(" + parts.joined(separator: ", ") + (parts.count == 1 ? ",)" : ")")
+    }
+
+    private func list(_ items: [Tensor]) -> String {
+        "[" + items.map(\.description).joined(separator: ", ") + "]"
+    }
+
+    func testCase50InPlaceThroughViews() throws {
+        try assertTwin("50_inplace_through_views") { out in
+            var a = Tensor([1.0, 2.0], requiresGrad: true)
+            var b = a * 1
+            try b.reshape([2, 1]).mul_(3)
+            out.print(b, b.gradFn)
+            try b.sum().backward()
+            out.print(a.grad)
+            let views: [(String, (Tensor) -> Tensor)] = [
+                ("reshape", { $0.reshape([4]) }), ("view", { $0.view([4, 1]) }),
+                ("flatten", { $0.flatten() }), ("unsqueeze", { $0.unsqueeze(0) }),
+                ("squeeze", { $0.unsqueeze(1).squeeze(1) }), ("view of view", { $0.view([4]).view([2, 2]) })]
+            let ops: [(String, (Tensor) throws -> Void)] = [
+                ("add_", { try $0.add_(Tensor.full($0.shape, 2)) }), ("add_ scalar", { try $0.add_(1.5) }),
+                ("sub_", { try $0.sub_(Tensor.full($0.shape, 1), alpha: 2) }), ("sub_ scalar", { try $0.sub_(0.5) }),
+                ("mul_", { try $0.mul_(Tensor.full($0.shape, 3)) }), ("mul_ scalar", { try $0.mul_(-2.0) }),
+                ("div_ scalar", { try $0.div_(4.0) }), ("zero_", { try $0.zero_() }), ("fill_", { try $0.fill_(7) }),
+                ("copy_", { try $0.copy_(Tensor.full($0.shape, 5)) }), ("clamp_", { try $0.clamp_(min: 2.5, max: 5.0) })]
+            let w = Tensor([[1.0, -1.0], [2.0, 0.5]])
+            for (vname, view) in views {
+                for (oname, op) in ops {
+                    let a = Tensor([[1.0, 2.0], [3.0, 4.0]], requiresGrad: true)
+                    let b = a * 2
+                    let v = view(b)
+                    try op(v)
+                    try (b * b * w).sum().backward()
+                    out.print(vname, oname, b.detach().flatten(), b.gradFn, v.gradFn, a.grad!.flatten())
+                }
+            }
+            a = Tensor([1.0, 2.0, 3.0, 4.0], requiresGrad: true)
+            b = a * 1
+            let v1 = b.view([2, 2])
+            let v2 = b.view([4, 1])
+            try v1.mul_(10)
+            out.print(v2.detach().flatten(), v2.gradFn)
+            try (v2 * v2).sum().backward()
+            out.print(a.grad)
+            let z = Tensor.zeros([2])
+            let q = Tensor([2.0, 3.0], requiresGrad: true)
+            try z.view([2, 1]).add_(q.view([2, 1]) * 2)
+            out.print(z, z.gradFn)
+            try (z * z).sum().backward()
+            out.print(q.grad)
+            for (vname, view) in views {
+                let a = Tensor([[1.0, 2.0], [3.0, 4.0]], requiresGrad: true)
+                do { try view(a).mul_(2) } catch { out.print(vname, "\(type(of: error)): \(error)") }
+            }
+            a = Tensor([1.0, 2.0], requiresGrad: true)
+            try noGrad { try a.view([2, 1]).mul_(2) }
+            out.print(a)
+            let v = noGrad { a.view([2]) }
+            out.printingErrors { try v.mul_(2) }
+            a = Tensor([1.0, 2.0], requiresGrad: true)
+            b = a * 2
+            let c = b * b
+            try b.detach().mul_(3)
+            out.print(b)
+            out.printingErrors { try c.sum().backward() }
+            try a.detach().zero_()
+            out.print(a)
+        }
+    }
+
+    func testCase51SilentWrongResults() throws {
+        try assertTwin("51_silent_wrong_results") { out in
+            var x = Tensor([1.0, 2.0], requiresGrad: true)
+            let h = try x.registerHook { $0 * 10 }
+            out.print(tuple(try grad(outputs: [(x * x).sum()], inputs: [x])))
+            try x.registerHook { $0 + 1 }
+            out.print(tuple(try grad(outputs: [(x * x).sum()], inputs: [x])))
+            h.remove()
+            out.print(tuple(try grad(outputs: [(x * x).sum()], inputs: [x])))
+            try (x * x).sum().backward()
+            out.print(x.grad)
+
+            x = Tensor([0.0, 2.0, -1.0], requiresGrad: true)
+            let y = Tensor([0.0, 0.0, 2.0], requiresGrad: true)
+            try (x ** y).sum().backward()
+            out.print(x.grad, y.grad)
+            let first = try grad(outputs: [(x ** y).sum()], inputs: [x, y], createGraph: true)
+            out.print(first[0], first[1])
+            out.print(tuple(try grad(outputs: [first[0]!.sum()], inputs: [x, y])))
+            x = Tensor([0.0, 2.0], requiresGrad: true)
+            let gx = try grad(x.pow(0.0).sum(), x, createGraph: true)
+            out.print(gx, gx.requiresGrad)
+
+            for p in [0.5, 1.0, 1.5, 2.0, 3.0, Double.infinity] {
+                let x = Tensor([0.0, 1.0, -2.0], requiresGrad: true)
+                try x.norm(p).backward()
+                out.print(p, x.grad)
+            }
+            x = Tensor([[0.0, 1.0, -2.0], [0.0, 0.0, 0.0]], requiresGrad: true)
+            try x.norm(1.5, dim: 1).sum().backward()
+            out.print(x.grad)
+            var z = Tensor.zeros([3], requiresGrad: true)
+            var g = try grad(z.norm(), z, createGraph: true)
+            out.print(g)
+            out.print(tuple(try grad(outputs: [g.sum()], inputs: [z])))
+            z = Tensor.zeros([3], requiresGrad: true)
+            g = try grad(z.norm(3.0), z, createGraph: true)
+            out.print(g, tuple(try grad(outputs: [g.sum()], inputs: [z])))
+
+            x = Tensor([1.0, -1.0, 0.5, 2.0, -0.5], requiresGrad: true)
+            let t = Tensor.zeros([5])
+            for reduction in [Reduction.sum, .mean] {
+                let g = try grad(huberLoss(x, t, reduction: reduction, delta: 1.0), x, createGraph: true)
+                out.print(g.detach(), tuple(try grad(outputs: [g.sum()], inputs: [x])))
+            }
+
+            let logits = Tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0]], requiresGrad: true)
+            var loss = crossEntropy(logits, [-100, -100])
+            try loss.backward()
+            out.print(loss, logits.grad)
+            let lp = Tensor([[-1.0, -2.0], [-0.5, -3.0]], requiresGrad: true)
+            loss = nllLoss(lp, [1, 1], ignoreIndex: 1)
+            try loss.backward()
+            out.print(loss, lp.grad)
+            loss = crossEntropy(logits, [-100, 2])
+            logits.grad = nil
+            try loss.backward()
+            out.print(loss, logits.grad)
+
+            x = Tensor([1.0, 2.0], requiresGrad: true)
+            let e = x.expand([2])
+            out.print(e === x, e.gradFn)
+            try e.registerHook { $0 * 10 }
+            try (e + x).sum().backward()
+            out.print(x.grad)
+            let tt = x.T
+            out.print(tt === x, tt.gradFn)
+            out.print(x.flatten() === x, x.t() === x, x.t().gradFn)
+            let m = Tensor([[1.0, 2.0]], requiresGrad: true)
+            out.print(m.expand([1, 2]) === m, m.expand([1, 2]).gradFn)
+            let y3 = try Tensor.arange(24).reshape([2, 3, 4]).requiresGrad_()
+            let yt = y3.T
+            out.print(Tensor.sizeText(yt.shape), yt.gradFn)
+            out.print(yt[3])
+            try (yt * Tensor.arange(24).reshape([4, 3, 2])).sum().backward()
+            out.print(y3.grad![1])
+        }
+    }
+
+    func testCase52SavedTensorsAndTheSecondPass() throws {
+        try assertTwin("52_saved_tensors_second_pass") { out in
+            var x = Tensor([0.5, 1.5], requiresGrad: true)
+            let y = Tensor([2.0, 3.0], requiresGrad: true)
+            let ops: [(String, () -> Tensor)] = [
+                ("exp", { x.exp() }), ("tanh", { x.tanh() }), ("sigmoid", { x.sigmoid() }),
+                ("sqrt", { x.sqrt() }), ("2 ** x", { 2 ** x }), ("x ** y", { x ** y }),
+                ("x ** 3", { x ** 3 }), ("relu", { x.relu() }), ("log", { x.log() }),
+                ("x * 2.0", { x * 2.0 }), ("2 * x", { 2 * x }), ("x / 2", { x / 2 }),
+                ("x * y", { x * y }), ("x + 1", { x + 1 }), ("x - y", { x - y }), ("-x", { -x }),
+                ("sum", { x.sum() }), ("mean", { x.mean() }), ("reshape", { x.reshape([2, 1]) })]
+            for (name, op) in ops {
+                let before = SavedTensorStatistics.count
+                let result = op()
+                out.print(name, SavedTensorStatistics.count - before)
+                withExtendedLifetime(result) {}
+            }
+            for (name, op) in ops {
+                let result = op().sum()
+                try result.backward()
+                do {
+                    try result.backward()
+                    out.print(name, "ran twice")
+                } catch {
+                    out.print(name, "AutogradError:", String("\(error)".prefix(50)))
+                }
+            }
+            x = Tensor(0.5, requiresGrad: true)
+            let t = x.exp()
+            try t.registerHook { $0 * 2 }
+            var g = try grad(t, x, createGraph: true)
+            out.print(g, g.gradFn)
+            try (g * g).sum().backward()
+            out.print(x.grad)
+            let functions: [(String, (Tensor) -> Tensor)] = [
+                ("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() }), ("relu", { $0.relu() }), ("exp", { $0.exp() }),
+                ("x ** 3", { $0 ** 3 }), ("log", { $0.log() }), ("sqrt", { $0.sqrt() })]
+            for (name, f) in functions {
+                let x = Tensor([0.5, 1.5], requiresGrad: true)
+                let g = try grad(f(x).sum(), x, createGraph: true)
+                let g2 = try grad(g.sum(), x)
+                out.print(name, g, g2)
+            }
+            x = Tensor([0.5, -1.5], requiresGrad: true)
+            g = try grad(x.tanh().sum(), x, createGraph: true)
+            var g2 = try grad(g.sum(), x, createGraph: true)
+            let g3 = try grad(g2.sum(), x)
+            out.print(g2, g3)
+            g = try grad(x.sigmoid().sum(), x, createGraph: true)
+            g2 = try grad(g.sum(), x, createGraph: true)
+            out.print(g2, tuple(try grad(outputs: [g2.sum()], inputs: [x])))
+            x = Tensor([0.5, -1.5], requiresGrad: true)
+            g = try grad(x.relu().sum(), x, createGraph: true)
+            out.print(g, g.requiresGrad, tuple(try grad(outputs: [g.sum()], inputs: [x])))
+            let lp = Tensor([[-1.0, -2.0], [-0.5, -3.0]], requiresGrad: true)
+            g = try grad(nllLoss(lp, [1, 0]), lp, createGraph: true)
+            out.print(g, tuple(try grad(outputs: [g.sum()], inputs: [lp])))
+        }
+    }
+
+    func testCase53GradAttributeAndZeroDim() throws {
+        try assertTwin("53_grad_attribute_and_zero_dim") { out in
+            let x = Tensor([1.0, 2.0], requiresGrad: true)
+            let y = Tensor([3.0], requiresGrad: true)
+            out.printingErrors { _ = try grad(outputs: [(x * 2).sum()], inputs: [x, y]) }
+            out.print(tuple(try grad(outputs: [(x * 2).sum()], inputs: [x, y], allowUnused: true)))
+            out.printingErrors { _ = try grad(outputs: [(y * 2).sum()], inputs: [y, x, x]) }
+            out.printingErrors { try x.setGrad(Tensor([1.0, 2.0], dtype: .float64)) }
+            out.printingErrors { try x.setGrad(Tensor([1.0, 2.0, 3.0])) }
+            let d = Tensor([1.0], dtype: .float64, requiresGrad: true)
+            out.printingErrors { try d.setGrad(Tensor([1.0])) }
+            x.grad = Tensor([0.5, 0.25])
+            out.print(x.grad)
+            x.grad = nil
+            out.print(x.grad)
+            let h = x * 3
+            try h.sum().backward()
+            out.print(h.grad, x.grad)
+            let s = Tensor(2.5, requiresGrad: true)
+            for dim in [0, -1] {
+                var (v, i) = s.max(dim: dim)
+                out.print(v, i[0])
+                (v, i) = s.min(dim: dim)
+                out.print(v, i[0])
+                out.print(s.softmax(dim: dim))
+            }
+            let v = s.max(dim: 0).values
+            try (v * 3).backward()
+            out.print(s.grad)
+            try (s.softmax(dim: 0) * 2).backward()
+            out.print(s.grad)
+        }
+    }
+
+    func testCase54NodeHooksAndCustomNames() throws {
+        struct Cube: Function {
+            func forward(_ ctx: FunctionContext, _ inputs: [Tensor]) throws -> Tensor {
+                ctx.saveForBackward(inputs[0])
+                return inputs[0] ** 3
+            }
+            func backward(_ ctx: FunctionContext, _ g: Tensor) throws -> [Tensor?] {
+                let v = try ctx.savedTensors[0]
+                return [g * 3 * v ** 2]
+            }
+        }
+        try assertTwin("54_node_hooks_and_custom_names") { out in
+            let x = Tensor([1.0, 2.0], requiresGrad: true)
+            let y = x * 3
+            var seen: [Tensor] = []
+            let h = y.gradFn!.registerHook { inputs, _ in seen.append(inputs[0]!.clone()) }
+            try y.sum().backward()
+            out.print(list(seen))
+            h.remove()
+            try (x * 3).sum().backward()
+            out.print(seen.count)
+            let acc = y.gradFn!.nextFunctions[0]!
+            out.print(acc.name, acc.variable === x)
+            var hits: [Tensor] = []
+            let h2 = acc.registerHook { _, output in hits.append(output.clone()) }
+            try (x * 5).sum().backward()
+            out.print(list(hits), x.grad)
+            h2.remove()
+            try (x * 5).sum().backward()
+            out.print(hits.count)
+            let c = try Cube().apply(x)
+            out.print(c.gradFn!.name)
+        }
+    }
+}
