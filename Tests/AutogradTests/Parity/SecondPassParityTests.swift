@@ -287,3 +287,21 @@ final class SecondPassParityTests: XCTestCase {
         }
     }
 }
+
+extension SecondPassParityTests {
+    /// PyTorch trains the two models one after the other; the twin trains them on two threads at once.
+    func testCase55TwoThreadsTraining() throws {
+        try assertTwin("55_two_threads_training") { out in
+            var results: [Double: (loss: Tensor, w2: Tensor)] = [:]
+            let lock = NSLock()
+            try ThreadSafetyTests.concurrently([1.0, -2.0].map { scale in {
+                let r = try ThreadSafetyTests.train(scale: scale)
+                lock.lock(); results[scale] = r; lock.unlock()
+            } })
+            for scale in [1.0, -2.0] {
+                out.print(scale, results[scale]!.loss)
+                out.print(results[scale]!.w2.detach().flatten())
+            }
+        }
+    }
+}
