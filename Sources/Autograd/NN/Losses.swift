@@ -201,8 +201,11 @@ public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .me
     guard Tensor.recording(input) else { return value }
     let savedMask = SavedTensor(Tensor(picks.map { $0 * scale }, shape: input.shape, dtype: input.dtype))
     let savedInput = SavedTensor(input)
+    // PyTorch also saves the target (and the total weight, the mask's scale here).
+    let savedTarget = SavedTensor(Tensor(target.map(Double.init), dtype: input.dtype))
     return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "NllLossBackward0",
-                         saving: [savedMask, savedInput]) { g in
+                         saving: [savedMask, savedInput, savedTarget]) { g in
+        _ = try savedTarget.unpack()
         let mask = try savedMask.unpack()
         // With .none, each sample's gradient goes to its own row: put the class dimension back.
         let spread = reduction == .none && batched ? g.unsqueeze(1) : g
@@ -285,8 +288,7 @@ enum LossKernel {
         let savedOutput = SavedTensor(output: value.storage, shape: value.shape, dtype: value.dtype, name: "LogSoftmaxBackward0")
         return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "LogSoftmaxBackward0",
                              saving: [savedOutput]) { g in
-            let y = try savedOutput.unpack()
-            return [g - y.exp() * g.sum(dim: dim, keepdim: true)]
+            [Tensor.logSoftmaxBackward(g, try savedOutput.unpack(), dim: dim)]
         }
     }
 

@@ -138,14 +138,9 @@ extension Tensor {
         a.scalarOp(.div, s, name: "DivBackward0", saving: [SavedTensor(scalar: s, dtype: a.dtype)]) { g in [g / s] }
     }
 
-    public static func / (s: Double, a: Tensor) -> Tensor {
-        let saved = SavedTensor(a)
-        // PyTorch computes `s / a` as `a.reciprocal() * s`, so the node is a multiplication.
-        return a.scalarOp(.div, s, scalarFirst: true, name: "MulBackward0", saving: [saved]) { g in
-            let a = try saved.unpack()
-            return [-g * s / (a * a)]
-        }
-    }
+    /// PyTorch computes `s / a` as `a.reciprocal() * s`, so does this library: two nodes, the
+    /// last a multiplication, and the same rounding.
+    public static func / (s: Double, a: Tensor) -> Tensor { a.reciprocal() * s }
 
     /// `x ** 2`: a scalar exponent (`PowBackward0`).
     public static func ** (a: Tensor, e: Double) -> Tensor { a.pow(e) }

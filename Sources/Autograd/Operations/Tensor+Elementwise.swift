@@ -62,12 +62,9 @@ extension Tensor {
         unary(.sign, name: "SignBackward0") { g in [Tensor.zerosLike(g)] }
     }
 
+    /// `1 / x`; saves its output (PyTorch: `-grad * (result * result)`).
     public func reciprocal() -> Tensor {
-        let saved = SavedTensor(self)
-        return unary(.reciprocal, name: "ReciprocalBackward0", saving: [saved]) { g in
-            let x = try saved.unpack()
-            return [-g / (x * x)]
-        }
+        outputSaving(.reciprocal, name: "ReciprocalBackward0") { g, y in -g * (y * y) }
     }
 
     /// Limits each element to `[min, max]`. The gradient passes only strictly inside the range:

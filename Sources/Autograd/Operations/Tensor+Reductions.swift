@@ -59,10 +59,15 @@ extension Tensor {
         let flat = detach().reshape([count])
         let (values, _) = flat.extremumValues(dim: 0, largest: largest)
         let best = values[0]
+        let name = largest ? "MaxBackward1" : "MinBackward1"
+        let storage = TensorStorage([best], dtype: dtype)
+        guard Tensor.recording(self) else { return Tensor.result(storage, [], dtype, inputs: [], name: name) { _ in [] } }
+        // PyTorch saves the input and the result.
         let saved = SavedTensor(self)
-        return Tensor.result(TensorStorage([best], dtype: dtype), [], dtype, inputs: [self],
-                             name: largest ? "MaxBackward1" : "MinBackward1", saving: [saved]) { g in
+        let savedOut = SavedTensor(output: storage, shape: [], dtype: dtype, name: name)
+        return Tensor.result(storage, [], dtype, inputs: [self], name: name, saving: [saved, savedOut]) { g in
             let x = try saved.unpack()
+            _ = try savedOut.unpack()
             let mask = best.isNaN ? x.isNaN() : x.constant(.equal(best))
             let share = mask / mask.sum().item()
             return [share * g]
@@ -183,8 +188,7 @@ extension Tensor {
         guard Tensor.recording(self) else { return y }
         let savedY = SavedTensor(output: y.storage, shape: shape, dtype: dtype, name: "SoftmaxBackward0")
         return Tensor.result(y.storage, shape, dtype, inputs: [self], name: "SoftmaxBackward0", saving: [savedY]) { g in
-            let y = try savedY.unpack()
-            return [y * (g - (g * y).sum(dim: d, keepdim: true))]
+            [Tensor.softmaxBackward(g, try savedY.unpack(), dim: d)]
         }
     }
 
@@ -199,8 +203,44 @@ extension Tensor {
         guard Tensor.recording(self) else { return y }
         let savedY = SavedTensor(output: y.storage, shape: shape, dtype: dtype, name: "LogSoftmaxBackward0")
         return Tensor.result(y.storage, shape, dtype, inputs: [self], name: "LogSoftmaxBackward0", saving: [savedY]) { g in
-            let y = try savedY.unpack()
-            return [g - y.exp() * g.sum(dim: d, keepdim: true)]
+            [Tensor.logSoftmaxBackward(g, try savedY.unpack(), dim: d)]
+        }
+    }
+
+    /// `y ⊙ (g − Σ g⊙y)`, PyTorch's `_softmax_backward_data`, recorded as one node
+    /// (`SoftmaxBackwardDataBackward0`) when the backward pass is.
+    static func softmaxBackward(_ g: Tensor, _ y: Tensor, dim d: Int) -> Tensor {
+        let value = noGrad { () -> Tensor in
+            let (g, y) = (g.detach(), y.detach())
+            return y * (g - (g * y).sum(dim: d, keepdim: true))
+        }
+        guard recording(g, y) else { return value }
+        let savedG = SavedTensor(g), savedY = SavedTensor(y)
+        return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "SoftmaxBackwardDataBackward0",
+                      saving: [savedG, savedY]) { gg in
+            let g = try savedG.unpack(), y = try savedY.unpack()
+            // PyTorch's softmax_double_backward for the output.
+            let dy = g * gg - (y * g).sum(dim: d, keepdim: true) * gg - g * (y * gg).sum(dim: d, keepdim: true)
+            return [softmaxBackward(gg, y, dim: d), dy]
+        }
+    }
+
+    /// `g − exp(y) Σ g`, PyTorch's `_log_softmax_backward_data`, recorded as one node
+    /// (`LogSoftmaxBackwardDataBackward0`) when the backward pass is.
+    static func logSoftmaxBackward(_ g: Tensor, _ y: Tensor, dim d: Int) -> Tensor {
+        let value = noGrad { () -> Tensor in
+            let (g, y) = (g.detach(), y.detach())
+            return g - y.exp() * g.sum(dim: d, keepdim: true)
+        }
+        guard recording(g, y) else { return value }
+        let savedG = SavedTensor(g), savedY = SavedTensor(y)
+        return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "LogSoftmaxBackwardDataBackward0",
+                      saving: [savedG, savedY]) { gg in
+            let g = try savedG.unpack(), y = try savedY.unpack()
+            // PyTorch's log_softmax_double_backward for the output.
+            let z = y.exp()
+            let dy = z * g.sum(dim: d, keepdim: true) * ((gg * z).sum(dim: d, keepdim: true) - gg)
+            return [logSoftmaxBackward(gg, y, dim: d), dy]
         }
     }
 }

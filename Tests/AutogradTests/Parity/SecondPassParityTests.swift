@@ -305,3 +305,53 @@ extension SecondPassParityTests {
         }
     }
 }
+
+extension SecondPassParityTests {
+    /// Every differentiable operation: its saved-tensor count, whether it runs backward twice,
+    /// and the node of a recorded backward pass.
+    func testCase56SavedTensorsEveryOp() throws {
+        try assertTwin("56_saved_tensors_every_op") { out in
+            let x = Tensor([[0.5, -1.5], [2.0, 0.25]], requiresGrad: true)
+            let w = Tensor([[1.0, -2.0], [0.5, 3.0]], requiresGrad: true)
+            let c = Tensor([[1.0, 2.0], [3.0, 4.0]])
+            let ops: [(String, () -> Tensor)] = [
+                ("sin", { x.sin() }), ("cos", { x.cos() }), ("abs", { x.abs() }), ("sign", { x.sign() }),
+                ("reciprocal", { x.reciprocal() }), ("clamp", { x.clamp(min: 0.0, max: 1.0) }),
+                ("clamp min", { x.clamp(min: 0.0) }), ("square", { x.square() }), ("x ** 0.5 of abs", { x.abs() ** 0.5 }),
+                ("3 / x", { 3 / x }), ("x / w", { x / w }), ("x / c", { x / c }), ("x * c", { x * c }),
+                ("1 - x", { 1 - x }), ("where", { Tensor.where(c > 2, x, w) }), ("max", { x.max() }),
+                ("min", { x.min() }), ("max dim", { x.max(dim: 1).values }), ("min dim", { x.min(dim: 0).values }),
+                ("norm", { x.norm() }), ("norm 1 dim", { x.norm(1, dim: 1) }),
+                ("softmax", { x.softmax(dim: 1) }), ("log_softmax", { x.logSoftmax(dim: 1) }),
+                ("matmul", { x.matmul(w) }), ("matmul const", { x.matmul(c) }), ("mv", { x.matmul(c[0]) }),
+                ("mse", { mseLoss(x, c) }), ("huber", { huberLoss(x, c) }),
+                ("nll_loss", { nllLoss(x, [1, 0]) }),
+                ("cross_entropy", { crossEntropy(x, [1, 0]) }),
+                ("cat", { Tensor.cat([x, w]) }), ("stack", { Tensor.stack([x, w]) }), ("expand", { x[0..<1].expand([3, 2]) }),
+                ("transpose", { x.transpose(0, 1) }), ("t", { x.t() }), ("select", { x[1] }), ("slice", { x[0..<1] }),
+                ("to float64", { x.to(.float64) }), ("clone", { x.clone() }), ("sum dim", { x.sum(dim: 0) }),
+                ("mean dim", { x.mean(dim: 1) }), ("squeeze", { x.unsqueeze(0).squeeze(0) }),
+                ("linear", { Tensor.linear(x, w, Tensor([0.5, -0.5], requiresGrad: true)) })]
+            for (name, op) in ops {
+                let before = SavedTensorStatistics.count
+                var result = op()
+                let saved = SavedTensorStatistics.count - before
+                result = result.sum()
+                try result.backward()
+                let again: String
+                do { try result.backward(); again = "ran twice" } catch { again = "refused" }
+                out.print(name, saved, again)
+            }
+            let functions: [(String, (Tensor) -> Tensor)] = [
+                ("sin", { $0.sin() }), ("cos", { $0.cos() }), ("abs", { $0.abs() }), ("reciprocal", { $0.reciprocal() }),
+                ("square", { $0.square() }), ("x * x", { $0 * $0 }), ("3 / x", { 3 / $0 }), ("x * 2.0", { $0 * 2.0 }),
+                ("clamp", { $0.clamp(min: 0.0, max: 1.0) }), ("softmax", { $0.softmax(dim: 1) }),
+                ("log_softmax", { $0.logSoftmax(dim: 1) })]
+            for (name, f) in functions {
+                let g = try grad((f(x) * c).sum(), x, createGraph: true)
+                out.print(name, g.gradFn, g.requiresGrad)
+                if g.requiresGrad { out.print(try grad((g * w).sum(), x)) }
+            }
+        }
+    }
+}
