@@ -57,7 +57,9 @@ public final class Tensor {
 
     /// A view of `self` in `newShape`, sharing its storage and version counter.
     func makeView(_ newShape: [Int], name: String) -> Tensor {
-        let base = viewBase ?? self
+        // A view made a leaf that requires grad (`reshape(...).requiresGrad_()`) is where the
+        // gradient goes: its own views hang off it, not off the tensor it was reshaped from.
+        let base = isLeaf && leafRequiresGrad ? self : (viewBase ?? self)
         let out = Tensor(storage: storage, shape: newShape, dtype: dtype)
         out.viewBase = base
         if Tensor.recording(self) {

@@ -144,3 +144,18 @@ final class SecondPassTests: XCTestCase {
         XCTAssertEqual(x.grad?.scalars, [6, 6])
     }
 }
+
+extension SecondPassTests {
+    /// A reshaped tensor made a leaf (a common way to build a parameter) keeps its own views
+    /// connected after its values change in place (an optimizer step).
+    func testViewsOfALeafMadeFromAReshapeStayConnectedAcrossAnUpdate() throws {
+        let p = try Tensor.arange(4).reshape([2, 2]).requiresGrad_()
+        let v = p.view([4])
+        try noGrad { try p.sub_(Tensor.ones([2, 2])) }
+        try (v * v).sum().backward()
+        XCTAssertEqual(p.grad?.scalars, [-2, 0, 2, 4])
+        XCTAssertThrowsError(try p.view([4]).mul_(2)) { error in
+            XCTAssertEqual("\(error)", "a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        }
+    }
+}
