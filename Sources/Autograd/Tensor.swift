@@ -102,7 +102,18 @@ public final class Tensor {
     func rebaseHistory(onto new: Tensor) {
         guard let base = viewBase else { return }
         let viewShape = shape
-        base.gradFn = Node(name: "CopySlices", inputs: [new]) { g in [g.reshape(viewShape)] }
+        base.replaceGradFn(with: Node(name: "CopySlices", inputs: [new]) { g in [g.reshape(viewShape)] })
+    }
+
+    /// Moves this tensor to a new node after an in-place change. `retainGrad()` follows the newest
+    /// version, as in PyTorch; hooks stay with the version they were registered on.
+    func replaceGradFn(with node: Node?) {
+        let old = storedGradFn
+        gradFn = node
+        if retainsGrad {
+            if old?.retainedOutput === self { old?.retainedOutput = nil }
+            node?.retainedOutput = self
+        }
     }
 
     /// A tensor of `shape` holding `values` in row-major order (a 1-D tensor when `shape` is nil).

@@ -18,7 +18,7 @@ extension Tensor {
         if recording {
             let old = Tensor(storage: storage.copy(), shape: shape, dtype: dtype, gradFn: gradFn)
             new = compute(old)
-            if viewBase != nil { rebase = true } else { gradFn = new.gradFn }
+            if viewBase != nil { rebase = true } else { replaceGradFn(with: new.gradFn) }
         } else {
             new = noGrad { compute(detach()) }
         }

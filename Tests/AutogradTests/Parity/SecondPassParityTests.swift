@@ -355,3 +355,24 @@ extension SecondPassParityTests {
         }
     }
 }
+
+extension SecondPassParityTests {
+    func testCase57InPlaceHooksAndRetainGrad() throws {
+        try assertTwin("57_inplace_hooks_and_retain_grad") { out in
+            var a = Tensor([1.0, 2.0], requiresGrad: true)
+            var b = a * 2
+            b.retainGrad()
+            var seen: [Tensor] = []
+            try b.registerHook { g in seen.append(g.clone()); return nil }
+            try b.mul_(3)
+            try (b * Tensor([1.0, 10.0])).sum().backward()
+            out.print(b.grad, list(seen), a.grad)
+            a = Tensor([1.0, 2.0], requiresGrad: true)
+            b = a * 2
+            b.retainGrad()
+            try b.view([2, 1]).add_(1)
+            try (b * Tensor([1.0, 10.0])).sum().backward()
+            out.print(b.grad, a.grad)
+        }
+    }
+}
