@@ -69,7 +69,7 @@ extension Tensor {
     /// a new tensor with the same values for a vector. On other ranks PyTorch deprecates it, and
     /// so does this library (a warning on standard error, once).
     public var T: Tensor {
-        if rank != 2 { Warnings.once(.transposeOfNonMatrix) }
+        if rank != 2 { Warnings.once(rank == 0 ? .transposeOfScalar : .transposeOfNonMatrix) }
         if rank < 2 { return makeView(shape, name: "PermuteBackward0") }
         if rank == 2 { return transpose(0, 1, name: "PermuteBackward0") }
         return reversingDimensions()

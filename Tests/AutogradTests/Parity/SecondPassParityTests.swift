@@ -1,10 +1,11 @@
 import XCTest
 @testable import Autograd
 
-/// Swift twins of the parity cases 50–54 (issue 12): in-place writes through views, gradients that
+/// Swift twins of the parity cases 50–58 (issue 12): in-place writes through views, gradients that
 /// could silently differ from PyTorch's, what operations save for backward, the `.grad` attribute,
-/// and hooks on graph nodes. Each program is `Fixtures/parity/NN_name.py`; its recorded output is
-/// the `.out` beside it.
+/// hooks on graph nodes, training on two threads and object identity. Each program is
+/// `Fixtures/parity/NN_name.py`; its recorded output (PyTorch 2.15) is the `.out` beside it, made
+/// with `python3 NN_name.py > NN_name.out 2>&1`.
 final class SecondPassParityTests: XCTestCase {
     /// Python's repr of a tuple of tensors: `(tensor([1.]),)`.
     private func tuple(_ items: [Tensor?]) -> String {
@@ -373,6 +374,23 @@ extension SecondPassParityTests {
             try b.view([2, 1]).add_(1)
             try (b * Tensor([1.0, 10.0])).sum().backward()
             out.print(b.grad, a.grad)
+        }
+    }
+}
+
+extension SecondPassParityTests {
+    func testCase58ObjectIdentity() throws {
+        try assertTwin("58_object_identity") { out in
+            let x = Tensor([1.0, 2.0], requiresGrad: true)
+            let m = Tensor([[1.0, 2.0], [3.0, 4.0]], requiresGrad: true)
+            let s = Tensor(2.0, requiresGrad: true)
+            out.print("to same dtype", x.to(.float32) === x, "float", x.float() === x, "double", x.double() === x)
+            out.print("squeeze", x.squeeze() === x, "reshape same", x.reshape([2]) === x, "view same", x.view([2]) === x)
+            out.print("narrow all", x.narrow(0, start: 0, length: 2) === x, "T.T", x.T.T === x, "flatten 1-D", x.flatten() === x)
+            out.print("expand same", x.expand([2]) === x, "t 1-D", x.t() === x, "transpose same dim", m.transpose(1, 1) === m)
+            out.print("flatten 2-D", m.flatten() === m, "T 2-D", m.T === m, "detach", x.detach() === x, "clone", x.clone() === x)
+            out.print("0-d flatten", s.flatten() === s, Tensor.sizeText(s.flatten().shape), "T", s.T === s, "squeeze", s.squeeze() === s)
+            out.print("0-d sum(0)", s.sum(dim: 0) === s, "mean(0)", s.mean(dim: 0) === s, "unsqueeze", Tensor.sizeText(s.unsqueeze(0).shape))
         }
     }
 }
