@@ -144,7 +144,7 @@ extension Node {
     /// The sequence number the next recorded node will get: every node created from now on has
     /// at least this number (nodes are numbered in creation order).
     static func nextSequenceNumber() -> Int {
-        Node(name: "", inputs: [], rule: { _ in [] }).sequenceNumber + 1
+        Node.counter.current + 1
     }
 }
 

@@ -32,7 +32,7 @@ public final class Node: CustomStringConvertible {
     /// Called with the node's input and output gradients after it ran (`Node.register_hook`).
     var postHooks: [(id: Int, body: ([Tensor?], Tensor) -> Void)] = []
 
-    private static let counter = AtomicCounter()
+    static let counter = AtomicCounter()
 
     init(name: String, inputs: [Tensor], saving: [SavedTensor?] = [], rule: @escaping (Tensor) throws -> [Tensor?]) {
         self.name = name

@@ -29,19 +29,18 @@ final class ThreadSafetyTests: XCTestCase {
     /// Runs each body on its own thread, all at once, and waits for them.
     static func concurrently(_ bodies: [() throws -> Void]) throws {
         let group = DispatchGroup()
-        let lock = NSLock()
-        var failure: Error?
+        let failure = FirstFailure()
         for body in bodies {
             group.enter()
             let thread = Thread {
                 defer { group.leave() }
-                do { try body() } catch { lock.lock(); failure = error; lock.unlock() }
+                do { try body() } catch { failure.record(error) }
             }
             thread.stackSize = 8 << 20
             thread.start()
         }
         group.wait()
-        if let failure { throw failure }
+        if let error = failure.error { throw error }
     }
 
     func testTwoThreadsTrainingTwoModelsGetTheSequentialResultsExactly() throws {
@@ -112,5 +111,21 @@ final class ThreadSafetyTests: XCTestCase {
             try Self.concurrently([{ inside = (x * 2).requiresGrad }])
         }
         XCTAssertTrue(inside, "noGrad on one thread doesn't switch recording off on another")
+    }
+}
+
+/// The first error thrown by any of several threads.
+private final class FirstFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Error?
+
+    func record(_ error: Error) {
+        lock.lock(); defer { lock.unlock() }
+        if first == nil { first = error }
+    }
+
+    var error: Error? {
+        lock.lock(); defer { lock.unlock() }
+        return first
     }
 }

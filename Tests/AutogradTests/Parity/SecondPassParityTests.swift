@@ -9,11 +9,11 @@ import XCTest
 final class SecondPassParityTests: XCTestCase {
     /// Python's repr of a tuple of tensors: `(tensor([1.]),)`.
     private func tuple(_ items: [Tensor?]) -> String {
-        let parts = items.map { TwinOutput.render($0) }
+        let parts = items.map { $0.map { TwinOutput.render($0) } ?? "nil" }
         return "(" + parts.joined(separator: ", ") + (parts.count == 1 ? ",)" : ")")
     }
 
-    private func list(_ items: [Tensor]) -> String {
+    fileprivate func list(_ items: [Tensor]) -> String {
         "[" + items.map(\.description).joined(separator: ", ") + "]"
     }
 
@@ -22,9 +22,9 @@ final class SecondPassParityTests: XCTestCase {
             var a = Tensor([1.0, 2.0], requiresGrad: true)
             var b = a * 1
             try b.reshape([2, 1]).mul_(3)
-            out.print(b, b.gradFn)
+            out.show(b, b.gradFn)
             try b.sum().backward()
-            out.print(a.grad)
+            out.show(a.grad)
             let views: [(String, (Tensor) -> Tensor)] = [
                 ("reshape", { $0.reshape([4]) }), ("view", { $0.view([4, 1]) }),
                 ("flatten", { $0.flatten() }), ("unsqueeze", { $0.unsqueeze(0) }),
@@ -43,7 +43,7 @@ final class SecondPassParityTests: XCTestCase {
                     let v = view(b)
                     try op(v)
                     try (b * b * w).sum().backward()
-                    out.print(vname, oname, b.detach().flatten(), b.gradFn, v.gradFn, a.grad!.flatten())
+                    out.show(vname, oname, b.detach().flatten(), b.gradFn, v.gradFn, a.grad!.flatten())
                 }
             }
             a = Tensor([1.0, 2.0, 3.0, 4.0], requiresGrad: true)
@@ -51,32 +51,32 @@ final class SecondPassParityTests: XCTestCase {
             let v1 = b.view([2, 2])
             let v2 = b.view([4, 1])
             try v1.mul_(10)
-            out.print(v2.detach().flatten(), v2.gradFn)
+            out.show(v2.detach().flatten(), v2.gradFn)
             try (v2 * v2).sum().backward()
-            out.print(a.grad)
+            out.show(a.grad)
             let z = Tensor.zeros([2])
             let q = Tensor([2.0, 3.0], requiresGrad: true)
             try z.view([2, 1]).add_(q.view([2, 1]) * 2)
-            out.print(z, z.gradFn)
+            out.show(z, z.gradFn)
             try (z * z).sum().backward()
-            out.print(q.grad)
+            out.show(q.grad)
             for (vname, view) in views {
                 let a = Tensor([[1.0, 2.0], [3.0, 4.0]], requiresGrad: true)
-                do { try view(a).mul_(2) } catch { out.print(vname, "\(type(of: error)): \(error)") }
+                do { try view(a).mul_(2) } catch { out.show(vname, "\(type(of: error)): \(error)") }
             }
             a = Tensor([1.0, 2.0], requiresGrad: true)
             try noGrad { try a.view([2, 1]).mul_(2) }
-            out.print(a)
+            out.show(a)
             let v = noGrad { a.view([2]) }
             out.printingErrors { try v.mul_(2) }
             a = Tensor([1.0, 2.0], requiresGrad: true)
             b = a * 2
             let c = b * b
             try b.detach().mul_(3)
-            out.print(b)
+            out.show(b)
             out.printingErrors { try c.sum().backward() }
             try a.detach().zero_()
-            out.print(a)
+            out.show(a)
         }
     }
 
@@ -84,78 +84,78 @@ final class SecondPassParityTests: XCTestCase {
         try assertTwin("51_silent_wrong_results") { out in
             var x = Tensor([1.0, 2.0], requiresGrad: true)
             let h = try x.registerHook { $0 * 10 }
-            out.print(tuple(try grad(outputs: [(x * x).sum()], inputs: [x])))
+            out.show(tuple(try grad(outputs: [(x * x).sum()], inputs: [x])))
             try x.registerHook { $0 + 1 }
-            out.print(tuple(try grad(outputs: [(x * x).sum()], inputs: [x])))
+            out.show(tuple(try grad(outputs: [(x * x).sum()], inputs: [x])))
             h.remove()
-            out.print(tuple(try grad(outputs: [(x * x).sum()], inputs: [x])))
+            out.show(tuple(try grad(outputs: [(x * x).sum()], inputs: [x])))
             try (x * x).sum().backward()
-            out.print(x.grad)
+            out.show(x.grad)
 
             x = Tensor([0.0, 2.0, -1.0], requiresGrad: true)
             let y = Tensor([0.0, 0.0, 2.0], requiresGrad: true)
             try (x ** y).sum().backward()
-            out.print(x.grad, y.grad)
+            out.show(x.grad, y.grad)
             let first = try grad(outputs: [(x ** y).sum()], inputs: [x, y], createGraph: true)
-            out.print(first[0], first[1])
-            out.print(tuple(try grad(outputs: [first[0]!.sum()], inputs: [x, y])))
+            out.show(first[0], first[1])
+            out.show(tuple(try grad(outputs: [first[0]!.sum()], inputs: [x, y])))
             x = Tensor([0.0, 2.0], requiresGrad: true)
             let gx = try grad(x.pow(0.0).sum(), x, createGraph: true)
-            out.print(gx, gx.requiresGrad)
+            out.show(gx, gx.requiresGrad)
 
             for p in [0.5, 1.0, 1.5, 2.0, 3.0, Double.infinity] {
                 let x = Tensor([0.0, 1.0, -2.0], requiresGrad: true)
                 try x.norm(p).backward()
-                out.print(p, x.grad)
+                out.show(p, x.grad)
             }
             x = Tensor([[0.0, 1.0, -2.0], [0.0, 0.0, 0.0]], requiresGrad: true)
             try x.norm(1.5, dim: 1).sum().backward()
-            out.print(x.grad)
+            out.show(x.grad)
             var z = Tensor.zeros([3], requiresGrad: true)
             var g = try grad(z.norm(), z, createGraph: true)
-            out.print(g)
-            out.print(tuple(try grad(outputs: [g.sum()], inputs: [z])))
+            out.show(g)
+            out.show(tuple(try grad(outputs: [g.sum()], inputs: [z])))
             z = Tensor.zeros([3], requiresGrad: true)
             g = try grad(z.norm(3.0), z, createGraph: true)
-            out.print(g, tuple(try grad(outputs: [g.sum()], inputs: [z])))
+            out.show(g, tuple(try grad(outputs: [g.sum()], inputs: [z])))
 
             x = Tensor([1.0, -1.0, 0.5, 2.0, -0.5], requiresGrad: true)
             let t = Tensor.zeros([5])
             for reduction in [Reduction.sum, .mean] {
                 let g = try grad(huberLoss(x, t, reduction: reduction, delta: 1.0), x, createGraph: true)
-                out.print(g.detach(), tuple(try grad(outputs: [g.sum()], inputs: [x])))
+                out.show(g.detach(), tuple(try grad(outputs: [g.sum()], inputs: [x])))
             }
 
             let logits = Tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0]], requiresGrad: true)
             var loss = crossEntropy(logits, [-100, -100])
             try loss.backward()
-            out.print(loss, logits.grad)
+            out.show(loss, logits.grad)
             let lp = Tensor([[-1.0, -2.0], [-0.5, -3.0]], requiresGrad: true)
             loss = nllLoss(lp, [1, 1], ignoreIndex: 1)
             try loss.backward()
-            out.print(loss, lp.grad)
+            out.show(loss, lp.grad)
             loss = crossEntropy(logits, [-100, 2])
             logits.grad = nil
             try loss.backward()
-            out.print(loss, logits.grad)
+            out.show(loss, logits.grad)
 
             x = Tensor([1.0, 2.0], requiresGrad: true)
             let e = x.expand([2])
-            out.print(e === x, e.gradFn)
+            out.show(e === x, e.gradFn)
             try e.registerHook { $0 * 10 }
             try (e + x).sum().backward()
-            out.print(x.grad)
+            out.show(x.grad)
             let tt = x.T
-            out.print(tt === x, tt.gradFn)
-            out.print(x.flatten() === x, x.t() === x, x.t().gradFn)
+            out.show(tt === x, tt.gradFn)
+            out.show(x.flatten() === x, x.t() === x, x.t().gradFn)
             let m = Tensor([[1.0, 2.0]], requiresGrad: true)
-            out.print(m.expand([1, 2]) === m, m.expand([1, 2]).gradFn)
+            out.show(m.expand([1, 2]) === m, m.expand([1, 2]).gradFn)
             let y3 = try Tensor.arange(24).reshape([2, 3, 4]).requiresGrad_()
             let yt = y3.T
-            out.print(Tensor.sizeText(yt.shape), yt.gradFn)
-            out.print(yt[3])
+            out.show(Tensor.sizeText(yt.shape), yt.gradFn)
+            out.show(yt[3])
             try (yt * Tensor.arange(24).reshape([4, 3, 2])).sum().backward()
-            out.print(y3.grad![1])
+            out.show(y3.grad![1])
         }
     }
 
@@ -173,7 +173,7 @@ final class SecondPassParityTests: XCTestCase {
             for (name, op) in ops {
                 let before = SavedTensorStatistics.count
                 let result = op()
-                out.print(name, SavedTensorStatistics.count - before)
+                out.show(name, SavedTensorStatistics.count - before)
                 withExtendedLifetime(result) {}
             }
             for (name, op) in ops {
@@ -181,18 +181,18 @@ final class SecondPassParityTests: XCTestCase {
                 try result.backward()
                 do {
                     try result.backward()
-                    out.print(name, "ran twice")
+                    out.show(name, "ran twice")
                 } catch {
-                    out.print(name, "AutogradError:", String("\(error)".prefix(50)))
+                    out.show(name, "AutogradError:", String("\(error)".prefix(50)))
                 }
             }
             x = Tensor(0.5, requiresGrad: true)
             let t = x.exp()
             try t.registerHook { $0 * 2 }
             var g = try grad(t, x, createGraph: true)
-            out.print(g, g.gradFn)
+            out.show(g, g.gradFn)
             try (g * g).sum().backward()
-            out.print(x.grad)
+            out.show(x.grad)
             let functions: [(String, (Tensor) -> Tensor)] = [
                 ("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() }), ("relu", { $0.relu() }), ("exp", { $0.exp() }),
                 ("x ** 3", { $0 ** 3 }), ("log", { $0.log() }), ("sqrt", { $0.sqrt() })]
@@ -200,22 +200,22 @@ final class SecondPassParityTests: XCTestCase {
                 let x = Tensor([0.5, 1.5], requiresGrad: true)
                 let g = try grad(f(x).sum(), x, createGraph: true)
                 let g2 = try grad(g.sum(), x)
-                out.print(name, g, g2)
+                out.show(name, g, g2)
             }
             x = Tensor([0.5, -1.5], requiresGrad: true)
             g = try grad(x.tanh().sum(), x, createGraph: true)
             var g2 = try grad(g.sum(), x, createGraph: true)
             let g3 = try grad(g2.sum(), x)
-            out.print(g2, g3)
+            out.show(g2, g3)
             g = try grad(x.sigmoid().sum(), x, createGraph: true)
             g2 = try grad(g.sum(), x, createGraph: true)
-            out.print(g2, tuple(try grad(outputs: [g2.sum()], inputs: [x])))
+            out.show(g2, tuple(try grad(outputs: [g2.sum()], inputs: [x])))
             x = Tensor([0.5, -1.5], requiresGrad: true)
             g = try grad(x.relu().sum(), x, createGraph: true)
-            out.print(g, g.requiresGrad, tuple(try grad(outputs: [g.sum()], inputs: [x])))
+            out.show(g, g.requiresGrad, tuple(try grad(outputs: [g.sum()], inputs: [x])))
             let lp = Tensor([[-1.0, -2.0], [-0.5, -3.0]], requiresGrad: true)
             g = try grad(nllLoss(lp, [1, 0]), lp, createGraph: true)
-            out.print(g, tuple(try grad(outputs: [g.sum()], inputs: [lp])))
+            out.show(g, tuple(try grad(outputs: [g.sum()], inputs: [lp])))
         }
     }
 
@@ -224,32 +224,32 @@ final class SecondPassParityTests: XCTestCase {
             let x = Tensor([1.0, 2.0], requiresGrad: true)
             let y = Tensor([3.0], requiresGrad: true)
             out.printingErrors { _ = try grad(outputs: [(x * 2).sum()], inputs: [x, y]) }
-            out.print(tuple(try grad(outputs: [(x * 2).sum()], inputs: [x, y], allowUnused: true)))
+            out.show(tuple(try grad(outputs: [(x * 2).sum()], inputs: [x, y], allowUnused: true)))
             out.printingErrors { _ = try grad(outputs: [(y * 2).sum()], inputs: [y, x, x]) }
             out.printingErrors { try x.setGrad(Tensor([1.0, 2.0], dtype: .float64)) }
             out.printingErrors { try x.setGrad(Tensor([1.0, 2.0, 3.0])) }
             let d = Tensor([1.0], dtype: .float64, requiresGrad: true)
             out.printingErrors { try d.setGrad(Tensor([1.0])) }
             x.grad = Tensor([0.5, 0.25])
-            out.print(x.grad)
+            out.show(x.grad)
             x.grad = nil
-            out.print(x.grad)
+            out.show(x.grad)
             let h = x * 3
             try h.sum().backward()
-            out.print(h.grad, x.grad)
+            out.show(h.grad, x.grad)
             let s = Tensor(2.5, requiresGrad: true)
             for dim in [0, -1] {
                 var (v, i) = s.max(dim: dim)
-                out.print(v, i[0])
+                out.show(v, i[0])
                 (v, i) = s.min(dim: dim)
-                out.print(v, i[0])
-                out.print(s.softmax(dim: dim))
+                out.show(v, i[0])
+                out.show(s.softmax(dim: dim))
             }
             let v = s.max(dim: 0).values
             try (v * 3).backward()
-            out.print(s.grad)
+            out.show(s.grad)
             try (s.softmax(dim: 0) * 2).backward()
-            out.print(s.grad)
+            out.show(s.grad)
         }
     }
 
@@ -270,21 +270,21 @@ final class SecondPassParityTests: XCTestCase {
             var seen: [Tensor] = []
             let h = y.gradFn!.registerHook { inputs, _ in seen.append(inputs[0]!.clone()) }
             try y.sum().backward()
-            out.print(list(seen))
+            out.show(list(seen))
             h.remove()
             try (x * 3).sum().backward()
-            out.print(seen.count)
+            out.show(seen.count)
             let acc = y.gradFn!.nextFunctions[0]!
-            out.print(acc.name, acc.variable === x)
+            out.show(acc.name, acc.variable === x)
             var hits: [Tensor] = []
             let h2 = acc.registerHook { _, output in hits.append(output.clone()) }
             try (x * 5).sum().backward()
-            out.print(list(hits), x.grad)
+            out.show(list(hits), x.grad)
             h2.remove()
             try (x * 5).sum().backward()
-            out.print(hits.count)
+            out.show(hits.count)
             let c = try Cube().apply(x)
-            out.print(c.gradFn!.name)
+            out.show(c.gradFn!.name)
         }
     }
 }
@@ -300,8 +300,8 @@ extension SecondPassParityTests {
                 lock.lock(); results[scale] = r; lock.unlock()
             } })
             for scale in [1.0, -2.0] {
-                out.print(scale, results[scale]!.loss)
-                out.print(results[scale]!.w2.detach().flatten())
+                out.show(scale, results[scale]!.loss)
+                out.show(results[scale]!.w2.detach().flatten())
             }
         }
     }
@@ -341,7 +341,7 @@ extension SecondPassParityTests {
                 try result.backward()
                 let again: String
                 do { try result.backward(); again = "ran twice" } catch { again = "refused" }
-                out.print(name, saved, again)
+                out.show(name, saved, again)
             }
             let functions: [(String, (Tensor) -> Tensor)] = [
                 ("sin", { $0.sin() }), ("cos", { $0.cos() }), ("abs", { $0.abs() }), ("reciprocal", { $0.reciprocal() }),
@@ -350,8 +350,8 @@ extension SecondPassParityTests {
                 ("log_softmax", { $0.logSoftmax(dim: 1) })]
             for (name, f) in functions {
                 let g = try grad((f(x) * c).sum(), x, createGraph: true)
-                out.print(name, g.gradFn, g.requiresGrad)
-                if g.requiresGrad { out.print(try grad((g * w).sum(), x)) }
+                out.show(name, g.gradFn, g.requiresGrad)
+                if g.requiresGrad { out.show(try grad((g * w).sum(), x)) }
             }
         }
     }
@@ -367,13 +367,13 @@ extension SecondPassParityTests {
             try b.registerHook { g in seen.append(g.clone()); return nil }
             try b.mul_(3)
             try (b * Tensor([1.0, 10.0])).sum().backward()
-            out.print(b.grad, list(seen), a.grad)
+            out.show(b.grad, list(seen), a.grad)
             a = Tensor([1.0, 2.0], requiresGrad: true)
             b = a * 2
             b.retainGrad()
             try b.view([2, 1]).add_(1)
             try (b * Tensor([1.0, 10.0])).sum().backward()
-            out.print(b.grad, a.grad)
+            out.show(b.grad, a.grad)
         }
     }
 }
@@ -384,13 +384,21 @@ extension SecondPassParityTests {
             let x = Tensor([1.0, 2.0], requiresGrad: true)
             let m = Tensor([[1.0, 2.0], [3.0, 4.0]], requiresGrad: true)
             let s = Tensor(2.0, requiresGrad: true)
-            out.print("to same dtype", x.to(.float32) === x, "float", x.float() === x, "double", x.double() === x)
-            out.print("squeeze", x.squeeze() === x, "reshape same", x.reshape([2]) === x, "view same", x.view([2]) === x)
-            out.print("narrow all", x.narrow(0, start: 0, length: 2) === x, "T.T", x.T.T === x, "flatten 1-D", x.flatten() === x)
-            out.print("expand same", x.expand([2]) === x, "t 1-D", x.t() === x, "transpose same dim", m.transpose(1, 1) === m)
-            out.print("flatten 2-D", m.flatten() === m, "T 2-D", m.T === m, "detach", x.detach() === x, "clone", x.clone() === x)
-            out.print("0-d flatten", s.flatten() === s, Tensor.sizeText(s.flatten().shape), "T", s.T === s, "squeeze", s.squeeze() === s)
-            out.print("0-d sum(0)", s.sum(dim: 0) === s, "mean(0)", s.mean(dim: 0) === s, "unsqueeze", Tensor.sizeText(s.unsqueeze(0).shape))
+            out.show("to same dtype", x.to(.float32) === x, "float", x.float() === x, "double", x.double() === x)
+            out.show("squeeze", x.squeeze() === x, "reshape same", x.reshape([2]) === x, "view same", x.view([2]) === x)
+            out.show("narrow all", x.narrow(0, start: 0, length: 2) === x, "T.T", x.T.T === x, "flatten 1-D", x.flatten() === x)
+            out.show("expand same", x.expand([2]) === x, "t 1-D", x.t() === x, "transpose same dim", m.transpose(1, 1) === m)
+            out.show("flatten 2-D", m.flatten() === m, "T 2-D", m.T === m, "detach", x.detach() === x, "clone", x.clone() === x)
+            out.show("0-d flatten", s.flatten() === s, Tensor.sizeText(s.flatten().shape), "T", s.T === s, "squeeze", s.squeeze() === s)
+            out.show("0-d sum(0)", s.sum(dim: 0) === s, "mean(0)", s.mean(dim: 0) === s, "unsqueeze", Tensor.sizeText(s.unsqueeze(0).shape))
         }
+    }
+}
+
+fileprivate extension TwinOutput {
+    /// `print` for values that may be nil (a missing `.grad` prints as Python's `None`).
+    func show(_ items: Any?..., separator: String = " ") {
+        let line = items.map { $0.map { TwinOutput.render($0) } ?? "nil" }.joined(separator: separator)
+        self.print(line)
     }
 }
