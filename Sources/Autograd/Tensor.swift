@@ -1,3 +1,5 @@
+import Foundation
+
 /// An n-dimensional array of numbers that can record how it was computed, so that gradients can
 /// flow back through it: the course's version of `torch.Tensor`.
 ///
@@ -202,11 +204,15 @@ public final class Tensor {
     func edge() -> Node? {
         if let gradFn { return gradFn }
         guard leafRequiresGrad else { return nil }
+        // A leaf shared by graphs built on several threads gets one accumulator, as in PyTorch.
+        Tensor.accumulatorLock.lock(); defer { Tensor.accumulatorLock.unlock() }
         if let accumulator { return accumulator }
         let node = Node(accumulating: self)
         accumulator = node
         return node
     }
+
+    private static let accumulatorLock = NSLock()
 
     /// The gradient accumulated by `backward()`: nil until a backward pass reaches this leaf.
     ///

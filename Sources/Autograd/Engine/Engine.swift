@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs the chain rule backwards through a graph.
 ///
 /// Nodes run once each, when every gradient flowing into them has arrived (a dependency count
@@ -5,6 +7,9 @@
 /// times therefore gets the sum of its gradients before its own rule runs, and no node is visited
 /// twice however diamond-shaped the graph.
 enum Engine {
+    /// Held while a gradient is added into a leaf (recursive: a hook may itself run backward).
+    static let accumulationLock = NSRecursiveLock()
+
     static let freedGraphMessage = "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward."
 
     /// Computes gradients of `roots` (seeded with `seeds`). With `capture`, returns the gradients
@@ -107,6 +112,10 @@ enum Engine {
                 }
                 if let leaf = node.variable {
                     if capture == nil {
+                        // Backward passes on several threads may reach one leaf: one at a time,
+                        // as PyTorch's AccumulateGrad does under its mutex.
+                        accumulationLock.lock()
+                        defer { accumulationLock.unlock() }
                         accumulateIntoLeaf(leaf, gradient, createGraph: createGraph)
                         for hook in node.postHooks { hook.body([], gradient) }
                     }

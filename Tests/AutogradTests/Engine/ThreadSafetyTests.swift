@@ -129,3 +129,17 @@ private final class FirstFailure: @unchecked Sendable {
         return first
     }
 }
+
+extension ThreadSafetyTests {
+    /// Two threads backpropagating into one shared parameter at once: every gradient is added,
+    /// one at a time (integer-valued gradients, so the sum is exact in any order).
+    func testBackwardPassesOnTwoThreadsAccumulateIntoASharedLeaf() throws {
+        let shared = Tensor([1.0, 2.0, 3.0], requiresGrad: true)
+        try Self.concurrently((1...2).map { k in {
+            for _ in 0..<200 {
+                try (shared * Double(k)).sum().backward()
+            }
+        } })
+        XCTAssertEqual(shared.grad?.scalars, [600, 600, 600])
+    }
+}
