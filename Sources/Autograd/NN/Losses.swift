@@ -111,7 +111,8 @@ public struct BCEWithLogitsLoss {
 public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
     LossKernel.elementwise(input, target, reduction: reduction, name: "MseLossBackward0",
                            value: { x, y in (x - y).square() },
-                           gradient: { x, y in 2 * (x - y) })
+                           gradient: { x, y in 2 * (x - y) },
+                           secondDerivative: { x, _ in Tensor.full([], 2, dtype: x.dtype) })
 }
 
 /// `L1Loss` as a function (`F.l1_loss`). Gradient: the sign of `input − target` (0 where equal).
@@ -136,7 +137,8 @@ public func huberLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = 
                                // the linear one there, so the second derivative is 0.
                                let outside = r.detach().abs().ge(delta)
                                return Tensor.where(outside, r.detach().sign() * delta, r)
-                           })
+                           },
+                           secondDerivative: { x, y in (x - y).detach().abs().lt(delta) })
 }
 
 /// `BCEWithLogitsLoss` as a function (`F.binary_cross_entropy_with_logits`):
@@ -230,10 +232,14 @@ enum LossKernel {
     /// `value` gives the per-element losses (run without recording); `gradient` the derivative of
     /// a per-element loss with respect to the input, and `targetGradient` with respect to the
     /// target (by default the negative of `gradient`, right for losses of `input − target`).
+    /// With `secondDerivative` (of a per-element loss, in the input), a recorded backward pass
+    /// makes the input's gradient one node, named as PyTorch names it (`MseLossBackwardBackward0`),
+    /// with PyTorch's double-backward formulas.
     static func elementwise(_ input: Tensor, _ target: Tensor, reduction: Reduction, name: String,
                             value: (Tensor, Tensor) -> Tensor,
                             gradient: @escaping (Tensor, Tensor) -> Tensor,
-                            targetGradient: ((Tensor, Tensor) -> Tensor)? = nil) -> Tensor {
+                            targetGradient: ((Tensor, Tensor) -> Tensor)? = nil,
+                            secondDerivative: ((Tensor, Tensor) -> Tensor)? = nil) -> Tensor {
         let perElement = noGrad { value(input.detach(), target.detach()) }
         let result: Tensor = noGrad {
             switch reduction {
@@ -262,7 +268,38 @@ enum LossKernel {
                 let summed = t.sumTo(shape)
                 return summed.dtype == dtype ? summed : summed.to(dtype)
             }
-            let gx = needInput ? fitted(spread * gradient(x, y), inputShape, inputType) : nil
+            var gx = needInput ? fitted(spread * gradient(x, y), inputShape, inputType) : nil
+            if let second = secondDerivative, let plain = gx, Tensor.recording(g, x, y) {
+                // One recorded node for the input's gradient. Its derivatives: with respect to the
+                // incoming gradient, the first derivative summed as the reduction spread it; with
+                // respect to input and target, ± the second derivative.
+                let savedG = SavedTensor(g), savedX = SavedTensor(x), savedY = SavedTensor(y)
+                let (needG, needX, needY) = (g.requiresGrad, x.requiresGrad, y.requiresGrad)
+                let doubleName = name.replacingOccurrences(of: "Backward0", with: "BackwardBackward0")
+                gx = Tensor.result(noGrad { plain.detach().clone() }.storage, plain.shape, plain.dtype, inputs: [g, x, y],
+                                   name: doubleName, saving: [savedG, savedX, savedY]) { gg in
+                    let g = try savedG.unpack(), x = try savedX.unpack(), y = try savedY.unpack()
+                    let ggE = gg.shape == elementShape ? gg : gg.expand(elementShape)
+                    var dg: Tensor? = nil
+                    if needG {
+                        let r = ggE * gradient(x, y)
+                        switch reduction {
+                        case .none: dg = r
+                        case .sum: dg = r.sum()
+                        case .mean: dg = r.sum() / count
+                        }
+                    }
+                    let spread: Tensor
+                    switch reduction {
+                    case .none: spread = g
+                    case .sum: spread = g.expand(elementShape)
+                    case .mean: spread = g.expand(elementShape) / count
+                    }
+                    let curvature = needX || needY ? ggE * spread * second(x, y) : nil
+                    return [dg, needX ? fitted(curvature!, inputShape, inputType) : nil,
+                            needY ? fitted(-curvature!, targetShape, targetType) : nil]
+                }
+            }
             let gy: Tensor?
             if needTarget {
                 let d = targetGradient.map { $0(x, y) } ?? -gradient(x, y)

@@ -402,3 +402,25 @@ fileprivate extension TwinOutput {
         self.print(line)
     }
 }
+
+extension SecondPassParityTests {
+    func testCase59LossDoubleBackward() throws {
+        try assertTwin("59_loss_double_backward") { out in
+            let losses: [(String, (Tensor, Tensor, Reduction) -> Tensor)] = [
+                ("mse", { mseLoss($0, $1, reduction: $2) }), ("huber", { huberLoss($0, $1, reduction: $2, delta: 1.0) })]
+            for (name, loss) in losses {
+                for (label, reduction) in [("mean", Reduction.mean), ("sum", .sum), ("none", .none)] {
+                    let x = Tensor([[0.5, -1.5, 2.0], [1.0, 0.0, -0.25]], requiresGrad: true)
+                    let t = Tensor([[1.0, 0.0, 3.0], [0.0, 0.5, 0.75]], requiresGrad: true)
+                    let seed = Tensor([[1.0, 2.0, -1.0], [0.5, 1.0, 3.0]], requiresGrad: true)
+                    let value = loss(x, t, reduction)
+                    let gout = reduction == .none ? seed : Tensor(1.5, requiresGrad: true)
+                    let gx = try grad(value, x, gradOutput: gout, createGraph: true)
+                    out.show(name, label, gx.gradFn, gx.detach())
+                    let w = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+                    out.show(tuple(try grad(outputs: [(gx * w).sum()], inputs: [x, t, gout])))
+                }
+            }
+        }
+    }
+}
