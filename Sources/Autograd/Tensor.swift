@@ -88,6 +88,10 @@ public final class Tensor {
     /// For an in-place operation on a view: the checks PyTorch makes before allowing it.
     func checkInPlaceOnView() throws {
         if let op = copiedView ?? viewBase?.copiedView {
+            if op == "expand" {
+                // PyTorch refuses this one too: expanded elements share one memory location.
+                throw AutogradError("unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.")
+            }
             throw AutogradError("in-place operation on the result of \(op): in PyTorch it is a view whose writes reach the tensor it was taken from, but this library made a copy, so the write would be lost. Write into the original tensor, or call clone() first to say the copy is meant")
         }
         guard let base = viewBase, isGradEnabled else { return }
