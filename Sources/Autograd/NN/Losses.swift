@@ -32,7 +32,8 @@ public struct MSELoss {
     }
 }
 
-/// The mean absolute error `mean(|input − target|)` (`torch.nn.L1Loss`); node `L1LossBackward0`.
+/// The mean absolute error `mean(|input − target|)` (`torch.nn.L1Loss`). As in PyTorch it is
+/// recorded as its operations: `MeanBackward0` (or `SumBackward0`) ← `AbsBackward0` ← `SubBackward0`.
 public struct L1Loss {
     /// How the per-element losses are combined: `.mean` (the default), `.sum` or `.none`.
     public var reduction: Reduction
@@ -117,9 +118,12 @@ public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .m
 
 /// `L1Loss` as a function (`F.l1_loss`). Gradient: the sign of `input − target` (0 where equal).
 public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
-    LossKernel.elementwise(input, target, reduction: reduction, name: "L1LossBackward0",
-                           value: { x, y in (x - y).abs() },
-                           gradient: { x, y in (x - y).sign() })
+    let perElement = (input - target).abs()
+    switch reduction {
+    case .none: return perElement
+    case .sum: return perElement.sum()
+    case .mean: return perElement.mean()
+    }
 }
 
 /// `HuberLoss` as a function (`F.huber_loss`): `½ r²` where `|r| < delta`, else
@@ -145,6 +149,7 @@ public func huberLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = 
 /// `(1 − y) x − log σ(x)` per element. Gradients: `σ(x) − y` for the logits, `−x` for the target.
 public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
     LossKernel.elementwise(input, target, reduction: reduction, name: "BinaryCrossEntropyWithLogitsBackward0",
+                           meanDividesLast: true,
                            value: { x, y in (1 - y) * x - LossKernel.logSigmoid(x) },
                            gradient: { x, y in x.sigmoid() - y },
                            targetGradient: { x, _ in -x })
@@ -235,7 +240,10 @@ enum LossKernel {
     /// With `secondDerivative` (of a per-element loss, in the input), a recorded backward pass
     /// makes the input's gradient one node, named as PyTorch names it (`MseLossBackwardBackward0`),
     /// with PyTorch's double-backward formulas.
+    /// With `meanDividesLast`, a mean's gradients are divided by the count last, as PyTorch's
+    /// formula for that loss does (a recorded backward then ends in `DivBackward1`).
     static func elementwise(_ input: Tensor, _ target: Tensor, reduction: Reduction, name: String,
+                            meanDividesLast: Bool = false,
                             value: (Tensor, Tensor) -> Tensor,
                             gradient: @escaping (Tensor, Tensor) -> Tensor,
                             targetGradient: ((Tensor, Tensor) -> Tensor)? = nil,
@@ -258,15 +266,18 @@ enum LossKernel {
                              saving: [savedInput, savedTarget]) { g in
             let x = try savedInput!.unpack(), y = try savedTarget!.unpack()
             // The incoming gradient, per element.
+            let divideLast = meanDividesLast && reduction == .mean
             let spread: Tensor
             switch reduction {
             case .none: spread = g
             case .sum: spread = g.expand(elementShape)
-            case .mean: spread = g.expand(elementShape) / count
+            case .mean: spread = divideLast ? g.expand(elementShape) : g.expand(elementShape) / count
             }
             func fitted(_ t: Tensor, _ shape: [Int], _ dtype: DType) -> Tensor {
                 let summed = t.sumTo(shape)
-                return summed.dtype == dtype ? summed : summed.to(dtype)
+                let typed = summed.dtype == dtype ? summed : summed.to(dtype)
+                // C++'s `grad / numel` is `div.Scalar`, which PyTorch records as DivBackward1.
+                return divideLast ? typed.scalarOp(.div, count, name: "DivBackward1") { g in [g / count] } : typed
             }
             var gx = needInput ? fitted(spread * gradient(x, y), inputShape, inputType) : nil
             if let second = secondDerivative, let plain = gx, Tensor.recording(g, x, y) {

@@ -424,3 +424,21 @@ extension SecondPassParityTests {
         }
     }
 }
+
+extension SecondPassParityTests {
+    func testCase60L1AndBCEGraphs() throws {
+        try assertTwin("60_l1_and_bce_graphs") { out in
+            for (label, reduction) in [("mean", Reduction.mean), ("sum", .sum), ("none", .none)] {
+                let x = Tensor([0.5, -1.5, 2.0, 1.0], requiresGrad: true)
+                let t = Tensor([1.0, 0.0, 1.0, 1.0], requiresGrad: true)
+                let l1 = l1Loss(x, t, reduction: reduction)
+                let bce = binaryCrossEntropyWithLogits(x, t, reduction: reduction)
+                out.show(label, l1, bce)
+                let g1 = try grad(outputs: [l1], inputs: [x, t], gradOutputs: [Tensor.onesLike(l1)], createGraph: true)
+                let g2 = try grad(outputs: [bce], inputs: [x, t], gradOutputs: [Tensor.onesLike(bce)], createGraph: true)
+                out.show(g1[0]!.gradFn, g2[0]!.gradFn, g1[0]!.detach(), g2[0]!.detach(), g2[1]!.detach())
+                out.show(tuple(try grad(outputs: [(g2[0]! * Tensor([1.0, 2.0, 3.0, 4.0])).sum()], inputs: [x, t])))
+            }
+        }
+    }
+}
