@@ -160,3 +160,15 @@ extension SecondPassTests {
         }
     }
 }
+
+extension SecondPassTests {
+    /// A saved output changed in place is named by the operation that made it, as in PyTorch.
+    func testASavedOutputChangedInPlaceIsNamedByItsOperation() throws {
+        let x = Tensor([1.0, 2.0], requiresGrad: true)
+        let y = x.exp()
+        try y.mul_(2)
+        XCTAssertThrowsError(try y.sum().backward()) { error in
+            XCTAssertTrue("\(error)".contains("[torch.FloatTensor [2]], which is output 0 of Exp, is at version 1; expected version 0 instead."), "\(error)")
+        }
+    }
+}
