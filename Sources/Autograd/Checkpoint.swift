@@ -33,12 +33,12 @@ public func checkpoint(_ function: @escaping ([Tensor]) throws -> Tensor, _ inpu
     guard probeOutput.requiresGrad else { return probeOutput }
     let boundary = CheckpointBoundary(of: probeOutput, probes: probes, createdFrom: firstNode)
 
-    let saved = inputs.map(SavedTensor.init)
+    let saved = inputs.map { SavedTensor($0) }
     let reentry = ReentryGuard()
     let outside = boundary.nodes
     let shape = probeOutput.shape
     let checkpointed = Tensor.result(probeOutput.storage, shape, probeOutput.dtype, inputs: inputs + boundary.standIns,
-                                     name: "CheckpointFunctionBackward") { g in
+                                     name: "CheckpointFunctionBackward", saving: saved) { g in
         // A block whose closure reads this checkpoint's own output (a captured `var` reassigned
         // after the call) would recompute itself forever: refuse instead of overflowing the stack.
         guard !reentry.active else {
@@ -56,7 +56,7 @@ public func checkpoint(_ function: @escaping ([Tensor]) throws -> Tensor, _ inpu
                     let input = try s.unpack()
                     guard input.requiresGrad else { return input.detach() }
                     return Tensor.result(input.storage, input.shape, input.dtype, inputs: [input],
-                                         name: "AliasBackward0", savesTensors: false) { g in [g] }
+                                         name: "AliasBackward0") { g in [g] }
                 }
                 return (fresh, try function(fresh))
             }
@@ -147,7 +147,7 @@ extension Node {
     /// The sequence number the next recorded node will get: every node created from now on has
     /// at least this number (nodes are numbered in creation order).
     static func nextSequenceNumber() -> Int {
-        Node(name: "", inputs: [], rule: { _ in [] }).sequenceNumber + 1
+        Node.counter.current + 1
     }
 }
 

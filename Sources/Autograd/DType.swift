@@ -11,6 +11,24 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
     public var description: String { rawValue }
 
     /// The legacy type name PyTorch uses in some error messages (`torch.FloatTensor`).
+    /// The C type name PyTorch's messages use (`'double'`).
+    var cTypeName: String {
+        switch self {
+        case .float16: return "c10::Half"
+        case .float32: return "float"
+        case .float64: return "double"
+        }
+    }
+
+    /// The scalar type name PyTorch's messages use (`'Float'`).
+    var scalarTypeName: String {
+        switch self {
+        case .float16: return "Half"
+        case .float32: return "Float"
+        case .float64: return "Double"
+        }
+    }
+
     var legacyTypeName: String {
         switch self {
         case .float16: return "torch.HalfTensor"

@@ -58,9 +58,23 @@ struct MersenneTwister {
     }
 }
 
-/// The process-wide generator behind `rand`, `randn` and parameter initialisation.
+/// The process-wide generator behind `rand`, `randn` and parameter initialisation. As PyTorch's
+/// default generator, it is shared by all threads and used under a lock.
 enum DefaultGenerator {
-    nonisolated(unsafe) static var shared = MersenneTwister(seed: 67_280_421_310_721)
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var generator = MersenneTwister(seed: 67_280_421_310_721)
+
+    /// The generator's state (to save and restore it, as checkpointing does).
+    static var shared: MersenneTwister {
+        get { lock.lock(); defer { lock.unlock() }; return generator }
+        set { lock.lock(); defer { lock.unlock() }; generator = newValue }
+    }
+
+    /// Runs `body` with the generator, no other thread drawing meanwhile.
+    static func draw<T>(_ body: (inout MersenneTwister) -> T) -> T {
+        lock.lock(); defer { lock.unlock() }
+        return body(&generator)
+    }
 }
 
 /// Seeds the generator, so that every random tensor after it is reproducible (`torch.manual_seed`).

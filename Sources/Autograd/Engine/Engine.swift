@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs the chain rule backwards through a graph.
 ///
 /// Nodes run once each, when every gradient flowing into them has arrived (a dependency count
@@ -5,6 +7,9 @@
 /// times therefore gets the sum of its gradients before its own rule runs, and no node is visited
 /// twice however diamond-shaped the graph.
 enum Engine {
+    /// Held while a gradient is added into a leaf (recursive: a hook may itself run backward).
+    static let accumulationLock = NSRecursiveLock()
+
     static let freedGraphMessage = "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward."
 
     /// Computes gradients of `roots` (seeded with `seeds`). With `capture`, returns the gradients
@@ -92,14 +97,28 @@ enum Engine {
                 for hook in node.tensorHooks {
                     if let replaced = hook.body(gradient) { gradient = replaced }
                 }
+                if capture != nil, let leaf = node.variable {
+                    // autograd.grad returns a leaf's gradient after the hooks on that leaf, as
+                    // backward would accumulate it.
+                    for hook in leaf.hooks {
+                        if let replaced = hook.body(gradient) { gradient = replaced }
+                    }
+                }
                 if let kept = node.retainedOutput {
-                    kept.grad = kept.grad.map { $0 + gradient } ?? (createGraph ? gradient : gradient.detach())
+                    kept.storedGrad = kept.storedGrad.map { $0 + gradient } ?? (createGraph ? gradient : gradient.detach())
                 }
                 if captureSet.contains(id) {
                     captured[id] = gradient
                 }
                 if let leaf = node.variable {
-                    if capture == nil { accumulateIntoLeaf(leaf, gradient, createGraph: createGraph) }
+                    if capture == nil {
+                        // Backward passes on several threads may reach one leaf: one at a time,
+                        // as PyTorch's AccumulateGrad does under its mutex.
+                        accumulationLock.lock()
+                        defer { accumulationLock.unlock() }
+                        accumulateIntoLeaf(leaf, gradient, createGraph: createGraph)
+                        for hook in node.postHooks { hook.body([], gradient) }
+                    }
                     continue
                 }
                 if let needed, !node.nextFunctions.contains(where: { $0.map { needed.contains(ObjectIdentifier($0)) } ?? false }) {
@@ -108,8 +127,8 @@ enum Engine {
                 guard let rule = node.rule else { throw AutogradError(freedGraphMessage) }
                 let inputGrads = try rule(gradient)
                 try validate(inputGrads, of: node)
-                for hook in node.postHooks { hook(inputGrads, gradient) }
-                if !retainGraph && node.savesTensors { node.rule = nil }
+                for hook in node.postHooks { hook.body(inputGrads, gradient) }
+                if !retainGraph && node.savesTensors { node.releaseSaved() }
                 for (next, inputGrad) in zip(node.nextFunctions, inputGrads) {
                     guard let next else { continue }
                     let nextID = ObjectIdentifier(next)
@@ -132,16 +151,16 @@ enum Engine {
         for hook in leaf.hooks {
             if let replaced = hook.body(gradient) { gradient = replaced }
         }
-        if let existing = leaf.grad {
+        if let existing = leaf.storedGrad {
             if createGraph || existing.requiresGrad {
-                leaf.grad = existing + gradient
+                leaf.storedGrad = existing + gradient
             } else {
                 existing.addInPlaceUnchecked(gradient)
             }
         } else {
             // A fresh copy: the incoming tensor may be shared (an add passes one gradient to both of its
             // inputs), and `.grad` is later changed in place by accumulation and `zero_()`.
-            leaf.grad = createGraph ? gradient : gradient.detach().clone()
+            leaf.storedGrad = createGraph ? gradient : gradient.detach().clone()
         }
         for hook in leaf.postAccumulateHooks { hook.body(leaf) }
     }
@@ -265,10 +284,10 @@ public func grad(outputs: [Tensor], inputs: [Tensor], gradOutputs: [Tensor?]? = 
     }
     let captured = try Engine.run(roots: outputs, seeds: seeds, retainGraph: retainGraph ?? createGraph,
                                   createGraph: createGraph, capture: captureNodes.compactMap { $0 })
-    return try captureNodes.map { node in
+    return try captureNodes.enumerated().map { index, node in
         guard let node, let g = captured[ObjectIdentifier(node)] else {
             if allowUnused { return nil }
-            throw AutogradError("One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.")
+            throw AutogradError("The differentiated Tensor at index \(index) appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.")
         }
         return g
     }

@@ -19,6 +19,8 @@ public protocol Function {
     /// per input (zeros for an input without one). Tensors it needs are saved in `forward` with
     /// `ctx.saveForForward`. Optional: without it, the function can't be used under `dualLevel`.
     func jvp(_ ctx: FunctionContext, _ tangents: [Tensor]) throws -> Tensor
+    /// The name shown in `grad_fn=<...>`; by default the type's name followed by `Backward`.
+    var nodeName: String { get }
 }
 
 extension Function {
@@ -32,7 +34,8 @@ extension Function {
         let ctx = FunctionContext(needsInputGrad: inputs.map(\.requiresGrad))
         let output = try noGrad { try DualLevel.withoutPropagation { try forward(ctx, inputs) } }
         let result = DualLevel.withoutPropagation {
-            Tensor.result(output.storage, output.shape, output.dtype, inputs: inputs, name: nodeName) { g in
+            Tensor.result(output.storage, output.shape, output.dtype, inputs: inputs, name: nodeName,
+                          saving: ctx.saved) { g in
                 try self.backward(ctx, g)
             }
         }
@@ -45,7 +48,7 @@ extension Function {
 public final class FunctionContext {
     /// For each input, whether it requires a gradient: backward may skip the others.
     public let needsInputGrad: [Bool]
-    private var saved: [SavedTensor] = []
+    private(set) var saved: [SavedTensor] = []
     private var savedForForward: [SavedTensor] = []
     /// While `jvp` runs, `savedTensors` are those given to `saveForForward`, as in PyTorch.
     var inForwardRule = false
@@ -54,12 +57,12 @@ public final class FunctionContext {
 
     /// Keeps tensors for backward; they are checked for in-place changes when read back.
     public func saveForBackward(_ tensors: Tensor...) {
-        saved = tensors.map(SavedTensor.init)
+        saved = tensors.map { SavedTensor($0) }
     }
 
     /// Keeps tensors for the forward-mode rule `jvp` (`ctx.save_for_forward`).
     public func saveForForward(_ tensors: Tensor...) {
-        savedForForward = tensors.map(SavedTensor.init)
+        savedForForward = tensors.map { SavedTensor($0) }
     }
 
     /// The tensors given to `saveForBackward`, in order; inside `jvp`, those given to

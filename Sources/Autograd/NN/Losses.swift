@@ -32,7 +32,8 @@ public struct MSELoss {
     }
 }
 
-/// The mean absolute error `mean(|input − target|)` (`torch.nn.L1Loss`); node `L1LossBackward0`.
+/// The mean absolute error `mean(|input − target|)` (`torch.nn.L1Loss`). As in PyTorch it is
+/// recorded as its operations: `MeanBackward0` (or `SumBackward0`) ← `AbsBackward0` ← `SubBackward0`.
 public struct L1Loss {
     /// How the per-element losses are combined: `.mean` (the default), `.sum` or `.none`.
     public var reduction: Reduction
@@ -111,14 +112,18 @@ public struct BCEWithLogitsLoss {
 public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
     LossKernel.elementwise(input, target, reduction: reduction, name: "MseLossBackward0",
                            value: { x, y in (x - y).square() },
-                           gradient: { x, y in 2 * (x - y) })
+                           gradient: { x, y in 2 * (x - y) },
+                           secondDerivative: { x, _ in Tensor.full([], 2, dtype: x.dtype) })
 }
 
 /// `L1Loss` as a function (`F.l1_loss`). Gradient: the sign of `input − target` (0 where equal).
 public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
-    LossKernel.elementwise(input, target, reduction: reduction, name: "L1LossBackward0",
-                           value: { x, y in (x - y).abs() },
-                           gradient: { x, y in (x - y).sign() })
+    let perElement = (input - target).abs()
+    switch reduction {
+    case .none: return perElement
+    case .sum: return perElement.sum()
+    case .mean: return perElement.mean()
+    }
 }
 
 /// `HuberLoss` as a function (`F.huber_loss`): `½ r²` where `|r| < delta`, else
@@ -132,15 +137,19 @@ public func huberLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = 
                            gradient: { x, y in
                                let r = x - y
                                // Beyond ±delta the slope is ±delta; inside it is r itself.
-                               let outside = r.detach().abs().gt(delta)
+                               // At |r| == delta both pieces give the same slope; PyTorch takes
+                               // the linear one there, so the second derivative is 0.
+                               let outside = r.detach().abs().ge(delta)
                                return Tensor.where(outside, r.detach().sign() * delta, r)
-                           })
+                           },
+                           secondDerivative: { x, y in (x - y).detach().abs().lt(delta) })
 }
 
 /// `BCEWithLogitsLoss` as a function (`F.binary_cross_entropy_with_logits`):
 /// `(1 − y) x − log σ(x)` per element. Gradients: `σ(x) − y` for the logits, `−x` for the target.
 public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
     LossKernel.elementwise(input, target, reduction: reduction, name: "BinaryCrossEntropyWithLogitsBackward0",
+                           meanDividesLast: true,
                            value: { x, y in (1 - y) * x - LossKernel.logSigmoid(x) },
                            gradient: { x, y in x.sigmoid() - y },
                            targetGradient: { x, _ in -x })
@@ -193,13 +202,31 @@ public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .me
         case .mean: return perSample.sum() / Double(counted)
         }
     }
-    let scale = reduction == .mean ? 1 / Double(counted) : 1
-    let mask = Tensor(picks.map { $0 * scale }, shape: input.shape, dtype: input.dtype)
+    // With every target ignored the mean is 0/0 (NaN, as in PyTorch) but no element has a gradient.
+    let scale = reduction == .mean ? (counted == 0 ? 0 : 1 / Double(counted)) : 1
     let batched = input.rank >= 2
-    return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "NllLossBackward0") { g in
+    guard Tensor.recording(input) else { return value }
+    let savedMask = SavedTensor(Tensor(picks.map { $0 * scale }, shape: input.shape, dtype: input.dtype))
+    let savedInput = SavedTensor(input)
+    // PyTorch also saves the target (and the total weight, the mask's scale here).
+    let savedTarget = SavedTensor(Tensor(target.map(Double.init), dtype: input.dtype))
+    return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "NllLossBackward0",
+                         saving: [savedMask, savedInput, savedTarget]) { g in
+        _ = try savedTarget.unpack()
+        let mask = try savedMask.unpack()
         // With .none, each sample's gradient goes to its own row: put the class dimension back.
         let spread = reduction == .none && batched ? g.unsqueeze(1) : g
-        return [spread * mask]
+        let plain = noGrad { spread.detach() * mask }
+        let x = try savedInput.unpack()
+        guard Tensor.recording(g, x) else { return [plain] }
+        // Recorded (createGraph): one node, as PyTorch's; the gradient doesn't depend on the
+        // input, so its derivative there is zero.
+        let savedAgain = SavedTensor(mask)
+        return [Tensor.result(plain.storage, plain.shape, plain.dtype, inputs: [g, x], name: "NllLossBackwardBackward0",
+                              saving: [savedAgain]) { gg in
+            let picked = gg * (try savedAgain.unpack())
+            return [reduction == .none && batched ? picked.sum(dim: 1) : picked.sum(), Tensor.zerosLike(gg)]
+        }]
     }
 }
 
@@ -210,10 +237,17 @@ enum LossKernel {
     /// `value` gives the per-element losses (run without recording); `gradient` the derivative of
     /// a per-element loss with respect to the input, and `targetGradient` with respect to the
     /// target (by default the negative of `gradient`, right for losses of `input − target`).
+    /// With `secondDerivative` (of a per-element loss, in the input), a recorded backward pass
+    /// makes the input's gradient one node, named as PyTorch names it (`MseLossBackwardBackward0`),
+    /// with PyTorch's double-backward formulas.
+    /// With `meanDividesLast`, a mean's gradients are divided by the count last, as PyTorch's
+    /// formula for that loss does (a recorded backward then ends in `DivBackward1`).
     static func elementwise(_ input: Tensor, _ target: Tensor, reduction: Reduction, name: String,
+                            meanDividesLast: Bool = false,
                             value: (Tensor, Tensor) -> Tensor,
                             gradient: @escaping (Tensor, Tensor) -> Tensor,
-                            targetGradient: ((Tensor, Tensor) -> Tensor)? = nil) -> Tensor {
+                            targetGradient: ((Tensor, Tensor) -> Tensor)? = nil,
+                            secondDerivative: ((Tensor, Tensor) -> Tensor)? = nil) -> Tensor {
         let perElement = noGrad { value(input.detach(), target.detach()) }
         let result: Tensor = noGrad {
             switch reduction {
@@ -230,20 +264,55 @@ enum LossKernel {
         let keep = Tensor.recording(input, target) || DualLevel.isActive
         let savedInput = keep ? SavedTensor(input) : nil
         let savedTarget = keep ? SavedTensor(target) : nil
-        return Tensor.result(result.storage, result.shape, result.dtype, inputs: [input, target], name: name) { g in
+        return Tensor.result(result.storage, result.shape, result.dtype, inputs: [input, target], name: name,
+                             saving: [savedInput, savedTarget]) { g in
             let x = try savedInput!.unpack(), y = try savedTarget!.unpack()
             // The incoming gradient, per element.
+            let divideLast = meanDividesLast && reduction == .mean
             let spread: Tensor
             switch reduction {
             case .none: spread = g
             case .sum: spread = g.expand(elementShape)
-            case .mean: spread = g.expand(elementShape) / count
+            case .mean: spread = divideLast ? g.expand(elementShape) : g.expand(elementShape) / count
             }
             func fitted(_ t: Tensor, _ shape: [Int], _ dtype: DType) -> Tensor {
                 let summed = t.sumTo(shape)
-                return summed.dtype == dtype ? summed : summed.to(dtype)
+                let typed = summed.dtype == dtype ? summed : summed.to(dtype)
+                // C++'s `grad / numel` is `div.Scalar`, which PyTorch records as DivBackward1.
+                return divideLast ? typed.scalarOp(.div, count, name: "DivBackward1") { g in [g / count] } : typed
             }
-            let gx = needInput ? fitted(spread * gradient(x, y), inputShape, inputType) : nil
+            var gx = needInput ? fitted(spread * gradient(x, y), inputShape, inputType) : nil
+            if let second = secondDerivative, let plain = gx, Tensor.recording(g, x, y) {
+                // One recorded node for the input's gradient. Its derivatives: with respect to the
+                // incoming gradient, the first derivative summed as the reduction spread it; with
+                // respect to input and target, ± the second derivative.
+                let savedG = SavedTensor(g), savedX = SavedTensor(x), savedY = SavedTensor(y)
+                let (needG, needX, needY) = (g.requiresGrad, x.requiresGrad, y.requiresGrad)
+                let doubleName = name.replacingOccurrences(of: "Backward0", with: "BackwardBackward0")
+                gx = Tensor.result(noGrad { plain.detach().clone() }.storage, plain.shape, plain.dtype, inputs: [g, x, y],
+                                   name: doubleName, saving: [savedG, savedX, savedY]) { gg in
+                    let g = try savedG.unpack(), x = try savedX.unpack(), y = try savedY.unpack()
+                    let ggE = gg.shape == elementShape ? gg : gg.expand(elementShape)
+                    var dg: Tensor? = nil
+                    if needG {
+                        let r = ggE * gradient(x, y)
+                        switch reduction {
+                        case .none: dg = r
+                        case .sum: dg = r.sum()
+                        case .mean: dg = r.sum() / count
+                        }
+                    }
+                    let spread: Tensor
+                    switch reduction {
+                    case .none: spread = g
+                    case .sum: spread = g.expand(elementShape)
+                    case .mean: spread = g.expand(elementShape) / count
+                    }
+                    let curvature = needX || needY ? ggE * spread * second(x, y) : nil
+                    return [dg, needX ? fitted(curvature!, inputShape, inputType) : nil,
+                            needY ? fitted(-curvature!, targetShape, targetType) : nil]
+                }
+            }
             let gy: Tensor?
             if needTarget {
                 let d = targetGradient.map { $0(x, y) } ?? -gradient(x, y)
@@ -265,12 +334,11 @@ enum LossKernel {
     /// cross-entropy. Backward: `g − softmax(x) · Σ g` along `dim`.
     static func logSoftmax(_ input: Tensor, dim: Int) -> Tensor {
         let value = noGrad { input.detach().logSoftmax(dim: dim) }
-        let savedInput = SavedTensor(input)
-        let savedOutput = SavedTensor(value.detach())
-        return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "LogSoftmaxBackward0") { g in
-            // When the backward pass is recorded, recompute the output differentiably.
-            let y = isGradEnabled ? (try savedInput.unpack()).logSoftmax(dim: dim) : try savedOutput.unpack()
-            return [g - y.exp() * g.sum(dim: dim, keepdim: true)]
+        guard Tensor.recording(input) else { return value }
+        let savedOutput = SavedTensor(output: value.storage, shape: value.shape, dtype: value.dtype, name: "LogSoftmaxBackward0")
+        return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "LogSoftmaxBackward0",
+                             saving: [savedOutput]) { g in
+            [Tensor.logSoftmaxBackward(g, try savedOutput.unpack(), dim: dim)]
         }
     }
 

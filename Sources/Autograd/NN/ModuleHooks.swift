@@ -71,7 +71,7 @@ final class BackwardHookWiring {
     /// A tensor sharing `x`'s values whose node passes the gradient through unchanged.
     private static func identity(_ x: Tensor) -> Tensor {
         let out = Tensor(storage: x.storage, shape: x.shape, dtype: x.dtype)
-        out.gradFn = Node(name: nodeName, inputs: [x], savesTensors: false) { g in [g] }
+        out.gradFn = Node(name: nodeName, inputs: [x]) { g in [g] }
         if DualLevel.isActive { TangentRules.propagateView(of: x, to: out) }
         return out
     }

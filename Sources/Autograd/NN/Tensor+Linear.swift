@@ -57,12 +57,12 @@ extension Tensor {
         // AddmmBackward0 node (its values are never read).
         let transposed = Tensor(storage: w2.storage, shape: [k, n], dtype: computeType)
         if w2.requiresGrad {
-            transposed.gradFn = Node(name: "TBackward0", inputs: [w2], savesTensors: false) { g in [g.tiledTranspose()] }
+            transposed.gradFn = Node(name: "TBackward0", inputs: [w2]) { g in [g.tiledTranspose()] }
         }
         let savedX = w2.requiresGrad ? SavedTensor(x2) : nil
         let savedW = x2.requiresGrad ? SavedTensor(w2) : nil
         let needsBias = b2.requiresGrad
-        let out = result(storage, outShape, computeType, inputs: [b2, x2, transposed], name: "AddmmBackward0") { g in
+        let out = result(storage, outShape, computeType, inputs: [b2, x2, transposed], name: "AddmmBackward0", saving: [savedX, savedW]) { g in
             let gb = needsBias ? g.sumTo(biasShape) : nil
             if isGradEnabled {
                 // Recording the backward pass (createGraph): differentiable products.
@@ -94,7 +94,7 @@ extension Tensor {
         let rows = shape[0], cols = shape[1]
         let storage = self.storage.map(dtype, { Tensor.transposed($0, rows: rows, cols: cols) },
                                        { Tensor.transposed($0, rows: rows, cols: cols) })
-        return Tensor.result(storage, [cols, rows], dtype, inputs: [self], name: "TBackward0", savesTensors: false) { g in
+        return Tensor.result(storage, [cols, rows], dtype, inputs: [self], name: "TBackward0") { g in
             [g.tiledTranspose()]
         }
     }

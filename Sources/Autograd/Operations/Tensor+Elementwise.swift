@@ -1,77 +1,70 @@
 /// Elementwise functions and their derivatives. Functions whose derivative is easiest in terms of
-/// their output (exp, tanh, sigmoid, sqrt) save the output; when the backward pass is itself being
-/// recorded (`createGraph`) they recompute it from the input, so second derivatives are right.
+/// their output (exp, tanh, sigmoid, sqrt, relu) save only the output, as PyTorch does; a recorded
+/// backward pass (`createGraph`) reads it back attached to the function's own node, so second
+/// derivatives flow through the function again instead of recomputing it.
 extension Tensor {
-    /// The output of `f`, detached, for a backward rule to reuse; recomputed differentiably when
-    /// the backward pass is recorded.
+    /// Applies `f` and records a node whose rule reads the saved output: `rule(g, y)`.
     private func outputSaving(_ f: UnaryFunction, name: String,
-                              rule: @escaping (_ g: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor,
-                              recompute: @escaping (Tensor) -> Tensor) -> Tensor {
+                              rule: @escaping (_ g: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
         let storage = self.storage.map(dtype, { ElementwiseKernels.apply(f, $0) }, { ElementwiseKernels.apply(f, $0) })
         if dtype == .float16 { storage.roundToHalf() }
-        let savedX = SavedTensor(self)
-        let savedY = SavedTensor(Tensor(storage: storage, shape: shape, dtype: dtype))
-        return Tensor.result(storage, shape, dtype, inputs: [self], name: name) { g in
-            let x = try savedX.unpack()
-            let y = isGradEnabled ? recompute(x) : try savedY.unpack()
-            return [rule(g, x, y)]
+        guard Tensor.recording(self) else { return Tensor(storage: storage, shape: shape, dtype: dtype) }
+        let savedY = SavedTensor(output: storage, shape: shape, dtype: dtype, name: name)
+        return Tensor.result(storage, shape, dtype, inputs: [self], name: name, saving: [savedY]) { g in
+            [rule(g, try savedY.unpack())]
         }
     }
 
     public func exp() -> Tensor {
-        outputSaving(.exp, name: "ExpBackward0", rule: { g, _, y in g * y }, recompute: { $0.exp() })
+        outputSaving(.exp, name: "ExpBackward0") { g, y in g * y }
     }
 
     public func log() -> Tensor {
         let saved = SavedTensor(self)
-        return unary(.log, name: "LogBackward0") { g in [g / (try saved.unpack())] }
+        return unary(.log, name: "LogBackward0", saving: [saved]) { g in [g / (try saved.unpack())] }
     }
 
     public func sqrt() -> Tensor {
-        outputSaving(.sqrt, name: "SqrtBackward0", rule: { g, _, y in g / (2 * y) }, recompute: { $0.sqrt() })
+        outputSaving(.sqrt, name: "SqrtBackward0") { g, y in g / (2 * y) }
     }
 
     public func sin() -> Tensor {
         let saved = SavedTensor(self)
-        return unary(.sin, name: "SinBackward0") { g in [g * (try saved.unpack()).cos()] }
+        return unary(.sin, name: "SinBackward0", saving: [saved]) { g in [g * (try saved.unpack()).cos()] }
     }
 
     public func cos() -> Tensor {
         let saved = SavedTensor(self)
-        return unary(.cos, name: "CosBackward0") { g in [-g * (try saved.unpack()).sin()] }
+        return unary(.cos, name: "CosBackward0", saving: [saved]) { g in [-g * (try saved.unpack()).sin()] }
     }
 
     public func tanh() -> Tensor {
-        outputSaving(.tanh, name: "TanhBackward0", rule: { g, _, y in g * (1 - y * y) }, recompute: { $0.tanh() })
+        outputSaving(.tanh, name: "TanhBackward0") { g, y in Tensor.tanhBackward(g, y) }
     }
 
     public func sigmoid() -> Tensor {
-        outputSaving(.sigmoid, name: "SigmoidBackward0", rule: { g, _, y in g * y * (1 - y) }, recompute: { $0.sigmoid() })
+        outputSaving(.sigmoid, name: "SigmoidBackward0") { g, y in Tensor.sigmoidBackward(g, y) }
     }
 
     /// `max(x, 0)`. At 0 the gradient is 0, as PyTorch picks it.
     public func relu() -> Tensor {
-        let saved = SavedTensor(self)
-        return unary(.relu, name: "ReluBackward0") { g in [g * (try saved.unpack()).constant(.greaterThan(0))] }
+        outputSaving(.relu, name: "ReluBackward0") { g, y in Tensor.thresholdBackward(g, y, threshold: 0) }
     }
 
     /// `|x|`. At 0 the gradient is 0 (the sign of 0).
     public func abs() -> Tensor {
         let saved = SavedTensor(self)
-        return unary(.abs, name: "AbsBackward0") { g in [g * (try saved.unpack()).sign()] }
+        return unary(.abs, name: "AbsBackward0", saving: [saved]) { g in [g * (try saved.unpack()).sign()] }
     }
 
     /// -1, 0 or 1; its gradient is zero everywhere.
     public func sign() -> Tensor {
-        unary(.sign, name: "SignBackward0", savesTensors: false) { g in [Tensor.zerosLike(g)] }
+        unary(.sign, name: "SignBackward0") { g in [Tensor.zerosLike(g)] }
     }
 
+    /// `1 / x`; saves its output (PyTorch: `-grad * (result * result)`).
     public func reciprocal() -> Tensor {
-        let saved = SavedTensor(self)
-        return unary(.reciprocal, name: "ReciprocalBackward0") { g in
-            let x = try saved.unpack()
-            return [-g / (x * x)]
-        }
+        outputSaving(.reciprocal, name: "ReciprocalBackward0") { g, y in -g * (y * y) }
     }
 
     /// Limits each element to `[min, max]`. The gradient passes only strictly inside the range:
@@ -79,7 +72,7 @@ extension Tensor {
     public func clamp(min: Double? = nil, max: Double? = nil) -> Tensor {
         let saved = SavedTensor(self)
         let name = min != nil && max == nil ? "ClampMinBackward0" : (max != nil && min == nil ? "ClampMaxBackward0" : "ClampBackward1")
-        return unary(.clamp(min: min, max: max), name: name) { g in
+        return unary(.clamp(min: min, max: max), name: name, saving: [saved]) { g in
             let x = try saved.unpack()
             var mask = Tensor.onesLike(x)
             if let min { mask = mask * x.constant(.greaterThan(min)) }
@@ -138,7 +131,9 @@ extension Tensor {
         let values = mask.indices.map { mask[$0] != 0 ? x[$0] : y[$0] }
         let maskTensor = Tensor(mask, shape: shape, dtype: dtype)
         let (sa, sb) = (a.shape, b.shape)
-        return result(TensorStorage(values, dtype: dtype), shape, dtype, inputs: [a, b], name: "WhereBackward0") { g in
+        let saved = recording(a, b) ? SavedTensor(maskTensor) : nil
+        return result(TensorStorage(values, dtype: dtype), shape, dtype, inputs: [a, b], name: "WhereBackward0", saving: [saved]) { g in
+            let maskTensor = try saved!.unpack()
             let zero = Tensor.zerosLike(g)
             return [Tensor.where(maskTensor, g, zero).sumTo(sa), Tensor.where(maskTensor, zero, g).sumTo(sb)]
         }
@@ -157,3 +152,42 @@ extension Tensor {
     public func any() -> Bool { scalars.contains { $0 != 0 } }
 }
 
+/// The backward functions of tanh, sigmoid and relu as operations of their own, so that a recorded
+/// backward pass is one node named as PyTorch names it (`TanhBackwardBackward0`, ...), with its
+/// own derivative from PyTorch's derivatives.yaml.
+extension Tensor {
+    /// `g (1 − y²)`.
+    static func tanhBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
+        let value = noGrad { g.detach() * (1 - y.detach() * y.detach()) }
+        guard recording(g, y) else { return value }
+        let savedG = SavedTensor(g), savedY = SavedTensor(y)
+        return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "TanhBackwardBackward0",
+                      saving: [savedG, savedY]) { gg in
+            let g = try savedG.unpack(), y = try savedY.unpack()
+            return [tanhBackward(gg, y), gg * (-2 * y * g)]
+        }
+    }
+
+    /// `g y (1 − y)`.
+    static func sigmoidBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
+        let value = noGrad { g.detach() * (1 - y.detach()) * y.detach() }
+        guard recording(g, y) else { return value }
+        let savedG = SavedTensor(g), savedY = SavedTensor(y)
+        return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "SigmoidBackwardBackward0",
+                      saving: [savedG, savedY]) { gg in
+            let g = try savedG.unpack(), y = try savedY.unpack()
+            return [sigmoidBackward(gg, y), gg * g * (-2 * y + 1)]
+        }
+    }
+
+    /// `g` where `x > threshold`, else 0. Its derivative with respect to `x` is zero.
+    static func thresholdBackward(_ g: Tensor, _ x: Tensor, threshold: Double) -> Tensor {
+        let value = noGrad { Tensor.where(x.detach().constant(.greaterThan(threshold)), g.detach(), Tensor.zeros([], dtype: g.dtype)) }
+        guard recording(g, x) else { return value }
+        let savedX = SavedTensor(x)
+        return result(value.storage, value.shape, value.dtype, inputs: [g, x], name: "ThresholdBackwardBackward0",
+                      saving: [savedX]) { gg in
+            [thresholdBackward(gg, try savedX.unpack(), threshold: threshold), Tensor.zerosLike(gg)]
+        }
+    }
+}

@@ -53,14 +53,14 @@ extension Tensor {
 
     /// Uniform random values in [from, to), drawn as PyTorch's `uniform_` draws them.
     public static func uniform(_ shape: [Int], from: Double, to: Double, dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor {
-        let values = (0..<Shape.count(shape)).map { _ in DefaultGenerator.shared.uniform(from, to, dtype: dtype) }
+        let values = DefaultGenerator.draw { g in (0..<Shape.count(shape)).map { _ in g.uniform(from, to, dtype: dtype) } }
         return Tensor(values, shape: shape, dtype: dtype, requiresGrad: requiresGrad)
     }
 
     /// Standard normal random values from the seedable generator (`torch.randn`; the values
     /// differ from PyTorch's, whose normal sampler is vectorised differently).
     public static func randn(_ shape: [Int], dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor {
-        let values = (0..<Shape.count(shape)).map { _ in DefaultGenerator.shared.normal() }
+        let values = DefaultGenerator.draw { g in (0..<Shape.count(shape)).map { _ in g.normal() } }
         return Tensor(values, shape: shape, dtype: dtype, requiresGrad: requiresGrad)
     }
 
@@ -72,7 +72,7 @@ extension Tensor {
         if newType == dtype { return self }
         let original = dtype
         let storage = TensorStorage(scalars, dtype: newType)
-        return Tensor.result(storage, shape, newType, inputs: [self], name: "ToCopyBackward0", savesTensors: false) { g in [g.to(original)] }
+        return Tensor.result(storage, shape, newType, inputs: [self], name: "ToCopyBackward0") { g in [g.to(original)] }
     }
 
     /// `to(.float32)`, PyTorch's `.float()`.
@@ -84,6 +84,6 @@ extension Tensor {
 
     /// A copy with its own storage that stays in the graph (`clone`, `CloneBackward0`).
     public func clone() -> Tensor {
-        Tensor.result(storage.copy(), shape, dtype, inputs: [self], name: "CloneBackward0", savesTensors: false) { g in [g] }
+        Tensor.result(storage.copy(), shape, dtype, inputs: [self], name: "CloneBackward0") { g in [g] }
     }
 }

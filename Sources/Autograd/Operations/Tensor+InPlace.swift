@@ -3,18 +3,22 @@
 extension Tensor {
     /// Replaces this tensor's values by `compute(old)`, keeping the same object (and storage).
     /// When the change must be recorded, the old values are kept in a private copy that `compute`
-    /// reads, and this tensor's `gradFn` moves to the new node.
+    /// reads, and this tensor's `gradFn` moves to the new node. For a view, the node goes to the
+    /// base instead (`CopySlices`), and the view's own node is remade from the base's.
     @discardableResult
     func inPlace(_ others: [Tensor] = [], _ compute: (Tensor) -> Tensor) throws -> Tensor {
         let gradMode = ThreadState.current.gradEnabled
+        let recording = gradMode && (requiresGrad || others.contains { $0.requiresGrad })
+        try checkInPlaceOnView()
         if gradMode && isLeaf && requiresGrad {
             throw AutogradError("a leaf Variable that requires grad is being used in an in-place operation.")
         }
         let new: Tensor
-        if gradMode && (requiresGrad || others.contains { $0.requiresGrad }) {
+        var rebase = false
+        if recording {
             let old = Tensor(storage: storage.copy(), shape: shape, dtype: dtype, gradFn: gradFn)
             new = compute(old.carryingTangent(of: self))
-            gradFn = new.gradFn
+            if viewBase != nil { rebase = true } else { replaceGradFn(with: new.gradFn) }
         } else {
             new = noGrad { compute(detach().carryingTangent(of: self)) }
         }
@@ -23,6 +27,7 @@ extension Tensor {
         let values = new.dtype == dtype ? new : noGrad { new.to(dtype) }
         if dtype == .float64 { storage.doubles = values.storage.doubles } else { storage.floats = values.storage.floats }
         storage.version += 1
+        if rebase { rebaseHistory(onto: new) }
         return self
     }
 
@@ -77,6 +82,7 @@ extension Tensor {
     /// recorded, for the general path to handle.
     private func scaleInPlace(by scale: Double, adding shift: Double) throws -> Bool {
         let gradMode = ThreadState.current.gradEnabled
+        try checkInPlaceOnView()
         if gradMode && isLeaf && requiresGrad {
             throw AutogradError("a leaf Variable that requires grad is being used in an in-place operation.")
         }

@@ -36,7 +36,7 @@ extension Tensor {
         if aShape.count == 1 { outShape.removeFirst() }
         if bShape.count == 1 { outShape.removeLast() }
         let savedA = b.requiresGrad ? SavedTensor(a) : nil, savedB = a.requiresGrad ? SavedTensor(b) : nil
-        return result(storage, outShape, computeType, inputs: [a, b], name: name) { g in
+        return result(storage, outShape, computeType, inputs: [a, b], name: name, saving: [savedA, savedB]) { g in
             let g2 = g.shaped([m, n])
             if isGradEnabled {
                 // Recording the backward pass (createGraph): differentiable products.

@@ -14,7 +14,7 @@ extension Tensor {
         let original = shape
         let storage = self.storage.map(dtype, { ReductionKernels.sum($0, original, to: []) },
                                        { ReductionKernels.sum($0, original, to: []) })
-        return Tensor.result(storage, [], dtype, inputs: [self], name: "SumBackward0", savesTensors: false) { g in [g.expand(original)] }
+        return Tensor.result(storage, [], dtype, inputs: [self], name: "SumBackward0") { g in [g.expand(original)] }
     }
 
     /// The sum along `dim` (`SumBackward1`).
@@ -24,7 +24,7 @@ extension Tensor {
         let keep = reducedShape(d, keepdim: true)
         let storage = self.storage.map(dtype, { ReductionKernels.sum($0, original, to: keep) },
                                        { ReductionKernels.sum($0, original, to: keep) })
-        return Tensor.result(storage, reducedShape(d, keepdim: keepdim), dtype, inputs: [self], name: "SumBackward1", savesTensors: false) { g in
+        return Tensor.result(storage, reducedShape(d, keepdim: keepdim), dtype, inputs: [self], name: "SumBackward1") { g in
             [(keepdim ? g : g.unsqueeze(d)).expand(original)]
         }
     }
@@ -34,7 +34,7 @@ extension Tensor {
         let n = Double(count), original = shape
         let total = noGrad { detach().sum() }
         let storage = total.storage.map(dtype, { $0.map { $0 / Float(n) } }, { $0.map { $0 / n } })
-        return Tensor.result(storage, [], dtype, inputs: [self], name: "MeanBackward0", savesTensors: false) { g in [g.expand(original) / n] }
+        return Tensor.result(storage, [], dtype, inputs: [self], name: "MeanBackward0") { g in [g.expand(original) / n] }
     }
 
     /// The mean along `dim` (`MeanBackward1`).
@@ -43,7 +43,7 @@ extension Tensor {
         let d = normalize(dim), original = shape, n = Double(shape[d])
         let total = noGrad { detach().sum(dim: d, keepdim: keepdim) }
         let storage = total.storage.map(dtype, { $0.map { $0 / Float(n) } }, { $0.map { $0 / n } })
-        return Tensor.result(storage, total.shape, dtype, inputs: [self], name: "MeanBackward1", savesTensors: false) { g in
+        return Tensor.result(storage, total.shape, dtype, inputs: [self], name: "MeanBackward1") { g in
             [(keepdim ? g : g.unsqueeze(d)).expand(original) / n]
         }
     }
@@ -59,10 +59,15 @@ extension Tensor {
         let flat = detach().reshape([count])
         let (values, _) = flat.extremumValues(dim: 0, largest: largest)
         let best = values[0]
+        let name = largest ? "MaxBackward1" : "MinBackward1"
+        let storage = TensorStorage([best], dtype: dtype)
+        guard Tensor.recording(self) else { return Tensor.result(storage, [], dtype, inputs: [], name: name) { _ in [] } }
+        // PyTorch saves the input and the result.
         let saved = SavedTensor(self)
-        return Tensor.result(TensorStorage([best], dtype: dtype), [], dtype, inputs: [self],
-                             name: largest ? "MaxBackward1" : "MinBackward1") { g in
+        let savedOut = SavedTensor(output: storage, shape: [], dtype: dtype, name: name)
+        return Tensor.result(storage, [], dtype, inputs: [self], name: name, saving: [saved, savedOut]) { g in
             let x = try saved.unpack()
+            _ = try savedOut.unpack()
             let mask = best.isNaN ? x.isNaN() : x.constant(.equal(best))
             let share = mask / mask.sum().item()
             return [share * g]
@@ -89,27 +94,36 @@ extension Tensor {
     }
 
     private func extremum(dim: Int, keepdim: Bool, largest: Bool) -> (values: Tensor, indices: [Int]) {
+        let name = largest ? "MaxBackward0" : "MinBackward0"
+        if rank == 0 {
+            // A 0-d tensor is its own extremum along dim 0 (or -1), at index 0.
+            _ = normalize(dim)
+            let out = Tensor.result(storage.copy(), [], dtype, inputs: [self], name: name,
+                                    saving: [SavedTensor(Tensor(0.0), counted: true)]) { g in [g] }
+            return (out, [0])
+        }
         let d = normalize(dim), original = shape
         let (values, indices) = extremumValues(dim: d, largest: largest)
-        // A one-hot mask of the chosen positions carries the gradient back.
+        // A one-hot mask of the chosen positions carries the gradient back (PyTorch saves the indices).
         var onehot = [Double](repeating: 0, count: count)
         let size = shape[d], inner = Shape.count(Array(shape[(d + 1)...]))
         for (k, at) in indices.enumerated() {
             let o = k / inner, i = k % inner
             onehot[(o * size + at) * inner + i] = 1
         }
-        let mask = Tensor(onehot, shape: original, dtype: dtype)
+        let saved = Tensor.recording(self) ? SavedTensor(Tensor(onehot, shape: original, dtype: dtype)) : nil
         let out = Tensor.result(TensorStorage(values, dtype: dtype), reducedShape(d, keepdim: keepdim), dtype,
-                                inputs: [self], name: largest ? "MaxBackward0" : "MinBackward0") { g in
-            [(keepdim ? g : g.unsqueeze(d)).expand(original) * mask]
+                                inputs: [self], name: name, saving: [saved]) { g in
+            [(keepdim ? g : g.unsqueeze(d)).expand(original) * (try saved!.unpack())]
         }
         return (out, indices)
     }
 
     /// The vector p-norm of all elements, or along `dim` (`torch.linalg.vector_norm`).
-    /// `p` may be 1, 2, any positive number, or `.infinity`.
+    /// `p` may be 1, 2, any positive number, or `.infinity`. The backward pass is PyTorch's
+    /// `norm_backward`, step for step, so kinks (zero entries, a zero norm) give PyTorch's values
+    /// in first and second order.
     public func norm(_ p: Double = 2, dim: Int? = nil, keepdim: Bool = false) -> Tensor {
-        let saved = SavedTensor(self)
         let reduce: (Tensor) -> Tensor = { t in dim.map { t.sum(dim: $0, keepdim: keepdim) } ?? t.sum() }
         let value: Tensor = noGrad {
             if p == 2 && dim == nil { return sumOfSquares().sqrt() }
@@ -122,24 +136,37 @@ extension Tensor {
             if p == 2 { return reduce(a * a).sqrt() }
             return reduce(a.pow(p)).pow(1 / p)
         }
-        let outShape = value.shape
-        return Tensor.result(value.storage, outShape, dtype, inputs: [self], name: "LinalgVectorNormBackward0") { g in
+        guard Tensor.recording(self) else { return value }
+        let saved = SavedTensor(self)
+        let savedNorm = SavedTensor(output: value.storage, shape: value.shape, dtype: dtype, name: "LinalgVectorNormBackward0")
+        let rank = self.rank
+        return Tensor.result(value.storage, value.shape, dtype, inputs: [self], name: "LinalgVectorNormBackward0",
+                             saving: [saved, savedNorm]) { g in
             let x = try saved.unpack()
-            let n = isGradEnabled ? x.norm(p, dim: dim, keepdim: keepdim) : value
-            // Broadcast the norm and the incoming gradient back over the reduced dimension.
-            let nb = (dim != nil && !keepdim) ? n.unsqueeze(dim!) : n
-            let gb = (dim != nil && !keepdim) ? g.unsqueeze(dim!) : g
-            if p == .infinity {
-                let mask = x.abs().eq(nb.detach().expand(x.shape))
-                let share = mask / reduceKeep(mask, dim).expand(x.shape)
-                return [x.sign() * share * gb]
-            }
-            if p == 1 { return [x.sign() * gb] }
-            // x |x|^(p-2) / norm^(p-1); where the norm is 0 the gradient is 0, as in PyTorch.
-            let scale = Tensor.where(nb.detach().eq(0), Tensor.zerosLike(nb), gb / (p == 2 ? nb : nb.pow(p - 1)))
-            let direction = p == 2 ? x : x * x.abs().pow(p - 2)
-            return [direction * scale]
+            var n = try savedNorm.unpack(), g = g
+            if let dim, !keepdim, rank != 0 { g = g.unsqueeze(dim); n = n.unsqueeze(dim) }
+            return [Tensor.normBackward(g, x, p, n, dim: dim)]
         }
+    }
+
+    /// PyTorch's `norm_backward` for a norm `n` (reduced dimension kept) of `x`.
+    private static func normBackward(_ g: Tensor, _ x: Tensor, _ p: Double, _ n: Tensor, dim: Int?) -> Tensor {
+        let zero = Tensor.zeros([], dtype: x.dtype)
+        func maskedFill(_ t: Tensor, _ mask: Tensor) -> Tensor { Tensor.where(mask, zero, t) }
+        if p == 1 { return x.sign() * g }
+        if p == 2 { return g * maskedFill(x / n, n.eq(0)) }
+        if p == .infinity {
+            let a = x.abs()
+            let mask = (a.eq(n) + a.isNaN()).gt(0)
+            return x.sign() * ((g / reduceKeep(mask, dim)) * mask)
+        }
+        if p < 1 {
+            let scaled = x.sign() * maskedFill(x.abs().pow(p - 1), x.eq(0))
+            return scaled * g * n.pow(1 - p)
+        }
+        let scaled = p < 2 ? x.sign() * x.abs().pow(p - 1) : x * x.abs().pow(p - 2)
+        let scale = maskedFill(g / n.pow(p - 1), n.eq(0))
+        return scaled * scale
     }
 
     /// Σx² in one pass (accumulated in Double): the 2-norm that clipping computes every step.
@@ -151,32 +178,69 @@ extension Tensor {
     }
 
     /// `softmax` along `dim`: exponentials normalised to sum to 1, computed stably
-    /// (`SoftmaxBackward0`: dx = y ⊙ (g − Σ g⊙y)).
+    /// (`SoftmaxBackward0`: dx = y ⊙ (g − Σ g⊙y)). Saves its output only, as PyTorch does.
     public func softmax(dim: Int) -> Tensor {
         let d = normalize(dim)
         let y = noGrad { () -> Tensor in
             let e = (detach() - detach().max(dim: d, keepdim: true).values).exp()
             return e / e.sum(dim: d, keepdim: true)
         }
-        let savedX = SavedTensor(self), savedY = SavedTensor(y)
-        return Tensor.result(y.storage, shape, dtype, inputs: [self], name: "SoftmaxBackward0") { g in
-            let y = isGradEnabled ? (try savedX.unpack()).softmax(dim: d) : try savedY.unpack()
-            return [y * (g - (g * y).sum(dim: d, keepdim: true))]
+        guard Tensor.recording(self) else { return y }
+        let savedY = SavedTensor(output: y.storage, shape: shape, dtype: dtype, name: "SoftmaxBackward0")
+        return Tensor.result(y.storage, shape, dtype, inputs: [self], name: "SoftmaxBackward0", saving: [savedY]) { g in
+            [Tensor.softmaxBackward(g, try savedY.unpack(), dim: d)]
         }
     }
 
     /// `log_softmax` along `dim`: `x - logsumexp(x)`, computed stably
-    /// (`LogSoftmaxBackward0`: dx = g − softmax(x) Σ g).
+    /// (`LogSoftmaxBackward0`: dx = g − softmax(x) Σ g). Saves its output only.
     public func logSoftmax(dim: Int) -> Tensor {
         let d = normalize(dim)
         let y = noGrad { () -> Tensor in
             let shifted = detach() - detach().max(dim: d, keepdim: true).values
             return shifted - shifted.exp().sum(dim: d, keepdim: true).log()
         }
-        let savedX = SavedTensor(self), savedY = SavedTensor(y)
-        return Tensor.result(y.storage, shape, dtype, inputs: [self], name: "LogSoftmaxBackward0") { g in
-            let y = isGradEnabled ? (try savedX.unpack()).logSoftmax(dim: d) : try savedY.unpack()
-            return [g - y.exp() * g.sum(dim: d, keepdim: true)]
+        guard Tensor.recording(self) else { return y }
+        let savedY = SavedTensor(output: y.storage, shape: shape, dtype: dtype, name: "LogSoftmaxBackward0")
+        return Tensor.result(y.storage, shape, dtype, inputs: [self], name: "LogSoftmaxBackward0", saving: [savedY]) { g in
+            [Tensor.logSoftmaxBackward(g, try savedY.unpack(), dim: d)]
+        }
+    }
+
+    /// `y ⊙ (g − Σ g⊙y)`, PyTorch's `_softmax_backward_data`, recorded as one node
+    /// (`SoftmaxBackwardDataBackward0`) when the backward pass is.
+    static func softmaxBackward(_ g: Tensor, _ y: Tensor, dim d: Int) -> Tensor {
+        let value = noGrad { () -> Tensor in
+            let (g, y) = (g.detach(), y.detach())
+            return y * (g - (g * y).sum(dim: d, keepdim: true))
+        }
+        guard recording(g, y) else { return value }
+        let savedG = SavedTensor(g), savedY = SavedTensor(y)
+        return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "SoftmaxBackwardDataBackward0",
+                      saving: [savedG, savedY]) { gg in
+            let g = try savedG.unpack(), y = try savedY.unpack()
+            // PyTorch's softmax_double_backward for the output.
+            let dy = g * gg - (y * g).sum(dim: d, keepdim: true) * gg - g * (y * gg).sum(dim: d, keepdim: true)
+            return [softmaxBackward(gg, y, dim: d), dy]
+        }
+    }
+
+    /// `g − exp(y) Σ g`, PyTorch's `_log_softmax_backward_data`, recorded as one node
+    /// (`LogSoftmaxBackwardDataBackward0`) when the backward pass is.
+    static func logSoftmaxBackward(_ g: Tensor, _ y: Tensor, dim d: Int) -> Tensor {
+        let value = noGrad { () -> Tensor in
+            let (g, y) = (g.detach(), y.detach())
+            return g - y.exp() * g.sum(dim: d, keepdim: true)
+        }
+        guard recording(g, y) else { return value }
+        let savedG = SavedTensor(g), savedY = SavedTensor(y)
+        return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "LogSoftmaxBackwardDataBackward0",
+                      saving: [savedG, savedY]) { gg in
+            let g = try savedG.unpack(), y = try savedY.unpack()
+            // PyTorch's log_softmax_double_backward for the output.
+            let z = y.exp()
+            let dy = z * g.sum(dim: d, keepdim: true) * ((gg * z).sum(dim: d, keepdim: true) - gg)
+            return [logSoftmaxBackward(gg, y, dim: d), dy]
         }
     }
 }

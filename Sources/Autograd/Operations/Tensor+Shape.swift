@@ -1,5 +1,6 @@
 /// Operations that rearrange elements: reshape, transpose, squeeze, expand, slicing, stack, cat.
-/// Reshaping shares storage (a view); the others copy, since storage here is always contiguous.
+/// Reshaping shares storage (a view, with the base's version counter, so in-place writes through
+/// it reach the base and its graph); the others copy, since storage here is always contiguous.
 extension Tensor {
     /// The values read as the broadcast `shape`, without recording anything.
     func expandedScalars(to shape: [Int]) -> [Double] {
@@ -14,7 +15,7 @@ extension Tensor {
             newShape[i] = known == 0 ? 0 : count / known
         }
         precondition(Shape.count(newShape) == count, "shape '\(newShape)' is invalid for input of size \(count)")
-        return viewSharingStorage(newShape, name: "ViewBackward0")
+        return makeView(newShape, name: "ViewBackward0")
     }
 
     public func reshape(_ newShape: Int...) -> Tensor { reshape(newShape) }
@@ -23,18 +24,8 @@ extension Tensor {
     public func view(_ newShape: Int...) -> Tensor { reshape(newShape) }
     public func view(_ newShape: [Int]) -> Tensor { reshape(newShape) }
 
-    /// All elements in one dimension.
-    public func flatten() -> Tensor { reshape([count]) }
-
-    private func viewSharingStorage(_ newShape: [Int], name: String) -> Tensor {
-        let original = shape
-        let out = Tensor(storage: storage, shape: newShape, dtype: dtype)
-        if Tensor.recording(self) {
-            out.gradFn = Node(name: name, inputs: [self], savesTensors: false) { g in [g.reshape(original)] }
-        }
-        if DualLevel.isActive { TangentRules.propagateView(of: self, to: out) }
-        return out
-    }
+    /// All elements in one dimension. A 1-D tensor is returned itself, as in PyTorch.
+    public func flatten() -> Tensor { rank == 1 ? self : reshape([count]) }
 
     /// Removes dimensions of size 1 (all of them, or only `dim`).
     public func squeeze(_ dim: Int? = nil) -> Tensor {
@@ -45,7 +36,7 @@ extension Tensor {
         } else {
             newShape.removeAll { $0 == 1 }
         }
-        return viewSharingStorage(newShape, name: dim == nil ? "SqueezeBackward0" : "SqueezeBackward1")
+        return makeView(newShape, name: dim == nil ? "SqueezeBackward0" : "SqueezeBackward1")
     }
 
     /// Inserts a dimension of size 1 at `dim`.
@@ -53,7 +44,7 @@ extension Tensor {
         let d = normalize(dim, rank: rank + 1)
         var newShape = shape
         newShape.insert(1, at: d)
-        return viewSharingStorage(newShape, name: "UnsqueezeBackward0")
+        return makeView(newShape, name: "UnsqueezeBackward0")
     }
 
     /// Swaps two dimensions (copying the values).
@@ -61,24 +52,43 @@ extension Tensor {
 
     private func transpose(_ dim0: Int, _ dim1: Int, name: String) -> Tensor {
         let d0 = normalize(dim0), d1 = normalize(dim1)
-        if d0 == d1 || rank < 2 { return viewSharingStorage(shape, name: name) }
+        if d0 == d1 || rank < 2 { return makeView(shape, name: name) }
         var newShape = shape
         newShape.swapAt(d0, d1)
         var readStrides = Shape.strides(shape)
         readStrides.swapAt(d0, d1)
         let storage = gather(newShape, readStrides)
-        return Tensor.result(storage, newShape, dtype, inputs: [self], name: name, savesTensors: false) { g in
+        let out = Tensor.result(storage, newShape, dtype, inputs: [self], name: name) { g in
             [g.transpose(d0, d1)]
         }
+        out.copiedView = "transpose"
+        return out
     }
 
-    /// The transpose of a matrix (`.T`, `PermuteBackward0`); a vector is returned unchanged.
-    public var T: Tensor { rank < 2 ? self : transpose(rank - 2, rank - 1, name: "PermuteBackward0") }
+    /// The dimensions in reverse order (`.T`, `PermuteBackward0`): the transpose of a matrix, and
+    /// a new tensor with the same values for a vector. On other ranks PyTorch deprecates it, and
+    /// so does this library (a warning on standard error, once).
+    public var T: Tensor {
+        if rank != 2 { Warnings.once(rank == 0 ? .transposeOfScalar : .transposeOfNonMatrix) }
+        if rank < 2 { return makeView(shape, name: "PermuteBackward0") }
+        if rank == 2 { return transpose(0, 1, name: "PermuteBackward0") }
+        return reversingDimensions()
+    }
 
-    /// The transpose of a matrix (`.t()`, `TBackward0`).
+    private func reversingDimensions() -> Tensor {
+        let newShape = Array(shape.reversed())
+        let readStrides = Array(Shape.strides(shape).reversed())
+        let out = Tensor.result(gather(newShape, readStrides), newShape, dtype, inputs: [self], name: "PermuteBackward0") { g in
+            [g.reversingDimensions()]
+        }
+        out.copiedView = "permute"
+        return out
+    }
+
+    /// The transpose of a matrix (`.t()`, `TBackward0`); of a vector, a new tensor with its values.
     public func t() -> Tensor {
         precondition(rank <= 2, "t() expects a tensor with <= 2 dimensions, but self is \(rank)D")
-        return rank < 2 ? self : transpose(0, 1, name: "TBackward0")
+        return rank < 2 ? makeView(shape, name: "TBackward0") : transpose(0, 1, name: "TBackward0")
     }
 
     /// Copies the elements read with `strides` in the order of `newShape`.
@@ -97,13 +107,15 @@ extension Tensor {
 
     /// Repeats dimensions of size 1 to reach `shape` (`expand`), copying the values.
     public func expand(_ newShape: [Int]) -> Tensor {
-        if newShape == shape { return self }
+        if newShape == shape { return makeView(shape, name: "ExpandBackward0") }
         let target = Tensor.broadcastShape(shape, newShape)
         precondition(target == newShape, "The expanded size of the tensor must match the existing size at a non-singleton dimension. Target sizes: \(newShape). Tensor sizes: \(shape)")
         let original = shape
         let storage = self.storage.map(dtype, { ElementwiseKernels.expand($0, original, to: target) },
                                        { ElementwiseKernels.expand($0, original, to: target) })
-        return Tensor.result(storage, target, dtype, inputs: [self], name: "ExpandBackward0", savesTensors: false) { g in [g.sumTo(original)] }
+        let out = Tensor.result(storage, target, dtype, inputs: [self], name: "ExpandBackward0") { g in [g.sumTo(original)] }
+        out.copiedView = "expand"
+        return out
     }
 
     public func expand(_ newShape: Int...) -> Tensor { expand(newShape) }
@@ -120,7 +132,7 @@ extension Tensor {
         let original = shape
         let storage = self.storage.map(dtype, { ReductionKernels.sum($0, original, to: keep) },
                                        { ReductionKernels.sum($0, original, to: keep) })
-        return Tensor.result(storage, target, dtype, inputs: [self], name: "SumBackward1", savesTensors: false) { g in [g.expand(original)] }
+        return Tensor.result(storage, target, dtype, inputs: [self], name: "SumBackward1") { g in [g.expand(original)] }
     }
 
     // MARK: Indexing leading dimensions
@@ -135,9 +147,11 @@ extension Tensor {
         let storage = self.storage.map(dtype, { Array($0[(lo * inner)..<(hi * inner)]) },
                                        { Array($0[(lo * inner)..<(hi * inner)]) })
         let original = shape
-        return Tensor.result(storage, newShape, dtype, inputs: [self], name: "SliceBackward0", savesTensors: false) { g in
+        let out = Tensor.result(storage, newShape, dtype, inputs: [self], name: "SliceBackward0") { g in
             [g.padRows(before: lo, total: original[0])]
         }
+        out.copiedView = "slicing"
+        return out
     }
 
     public subscript(range: ClosedRange<Int>) -> Tensor { self[range.lowerBound..<(range.upperBound + 1)] }
@@ -151,7 +165,7 @@ extension Tensor {
         precondition(i >= 0 && i < shape[0], "index \(index) is out of bounds for dimension 0 with size \(shape[0])")
         let row = self[i..<(i + 1)]
         let newShape = Array(shape.dropFirst())
-        return row.viewSharingStorage(newShape, name: "SelectBackward0")
+        return row.makeView(newShape, name: "SelectBackward0")
     }
 
     /// A tensor of `total` rows along dim 0 with `self` at rows `before...` and zeros elsewhere.
@@ -188,7 +202,7 @@ extension Tensor {
         var newShape = first.shape
         newShape[d] = tensors.reduce(0) { $0 + $1.shape[d] }
         let sizes = tensors.map { $0.shape[d] }
-        return result(TensorStorage(values, dtype: dtype), newShape, dtype, inputs: tensors, name: "CatBackward0", savesTensors: false) { g in
+        return result(TensorStorage(values, dtype: dtype), newShape, dtype, inputs: tensors, name: "CatBackward0") { g in
             var start = 0
             return sizes.map { size in
                 defer { start += size }

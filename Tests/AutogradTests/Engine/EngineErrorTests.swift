@@ -18,7 +18,7 @@ final class EngineErrorTests: XCTestCase {
         let x = Tensor(1.0, requiresGrad: true), unused = Tensor(2.0, requiresGrad: true)
         let y = x * 3
         XCTAssertEqual(message { _ = try grad(outputs: [y], inputs: [x, unused], retainGraph: true) },
-                       "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.")
+                       "The differentiated Tensor at index 1 appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.")
         let grads = try grad(outputs: [y], inputs: [x, unused], allowUnused: true)
         XCTAssertEqual(grads[0]?.item(), 3)
         XCTAssertNil(grads[1])
@@ -141,10 +141,21 @@ final class EngineErrorTests: XCTestCase {
 final class GraphReleaseTests: XCTestCase {
     func testNodesThatSavedNothingCanBeBackpropagatedTwice() throws {
         let x = Tensor([1.0, 2.0], requiresGrad: true)
-        let y = ((x + 1) * 2.0).sum()
+        let y = (-((x + 1) - 2.0)).sum()
         try y.backward()
         try y.backward()
-        XCTAssertEqual(x.grad?.scalars, [4, 4])
+        XCTAssertEqual(x.grad?.scalars, [-2, -2])
+    }
+
+    /// PyTorch saves the Python number of `x * 2.0` (as a 0-d tensor), so that graph is freed.
+    func testScalarProductsAndQuotientsRefuseASecondPass() throws {
+        let x = Tensor([1.0, 2.0], requiresGrad: true)
+        for y in [(x * 2.0).sum(), (5 * x).sum(), (x / 2).sum(), (3 / x).sum()] {
+            try y.backward()
+            XCTAssertThrowsError(try y.backward()) { error in
+                XCTAssertEqual((error as? AutogradError)?.message, Engine.freedGraphMessage)
+            }
+        }
     }
 
     func testNodesThatSavedTensorsRefuseASecondPass() throws {

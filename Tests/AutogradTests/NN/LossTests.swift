@@ -45,7 +45,9 @@ final class LossTests: XCTestCase {
 
     func testL1() throws {
         let r = residuals
-        XCTAssertEqual(L1Loss()(input, target).gradFn?.name, "L1LossBackward0")
+        XCTAssertEqual(L1Loss()(input, target).gradFn?.name, "MeanBackward0")
+        XCTAssertEqual(L1Loss(reduction: .sum)(input, target).gradFn?.name, "SumBackward0")
+        XCTAssertEqual(L1Loss(reduction: .none)(input, target).gradFn?.name, "AbsBackward0")
         XCTAssertEqual(L1Loss()(input, target).item(), r.map(abs).reduce(0, +) / 6, accuracy: 1e-12)
         XCTAssertEqual(L1Loss(reduction: .sum)(input, target).item(), r.map(abs).reduce(0, +), accuracy: 1e-12)
         // No residual is 0 except one (−1 − −1): nudge it away from the kink for finite differences.
