@@ -270,7 +270,11 @@ public final class Tensor {
             out.gradFn = Node(name: name, inputs: inputs, saving: saving, rule: rule)
             for case let s? in saving where s.isOutput { s.outputNode = out.gradFn }
         }
-        if DualLevel.isActive { TangentRules.propagate(name: name, inputs: inputs, output: out, rule: rule) }
+        if DualLevel.isActive {
+            // Forward mode runs the rule too, recorded or not: what it reads is legitimately its own.
+            for case let s? in saving { s.claimed = true }
+            TangentRules.propagate(name: name, inputs: inputs, output: out, rule: rule)
+        }
         return out
     }
 
