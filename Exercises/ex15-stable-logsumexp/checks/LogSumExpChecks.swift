@@ -39,6 +39,7 @@ private func yours(_ values: [Double], shape: [Int], dtype: DType = .float64) th
 private func compareRows(_ x: [Double], shape: [Int], dtype: DType = .float64, what: String, rtol: Double = 1e-9) throws {
     let out = try yours(x, shape: shape, dtype: dtype).scalars
     let expected = rows(Tensor(x, shape: shape, dtype: .float64)).map(referenceLSE)
+    observe(out, what, atol: 1e-9, rtol: rtol)
     for (i, (a, e)) in zip(out, expected).enumerated() where !(abs(a - e) <= 1e-9 + rtol * abs(e)) {
         let row = rows(Tensor(x, shape: shape, dtype: .float64))[i].map(show).joined(separator: ", ")
         var message = "\(what): logsumexp of row \(i), [\(row)], is \(show(a)); it should be \(show(e))"
@@ -82,6 +83,7 @@ private func compareTangent(_ tangent: Tensor, _ numeric: [Double], shape: [Int]
     guard tangent.shape == shape else {
         throw CheckFailure("the tangent of \(what) has shape \(tangent.shape), the output has shape \(shape): jvp returns one tangent per output element (sum the weighted tangent over the last dimension)", hint: hint)
     }
+    observe(tangent, "the tangent of \(what)", atol: 1e-6, rtol: 1e-5)
     for (i, (a, n)) in zip(tangent.scalars, numeric).enumerated() where !(abs(a - n) <= 1e-6 + 1e-5 * abs(n)) {
         throw CheckFailure("the tangent of \(what)[\(i)] is \(show(a)), but finite differences along the same direction give \(show(n)) (|diff| \(String(format: "%.1e", abs(a - n))))", hint: hint)
     }
@@ -113,7 +115,9 @@ let checks = CheckSuite {
     Check("records_graph", "apply records one LogSumExpBackward node when x requires grad",
           hint: "Call LogSumExp().apply(x); never call forward yourself.") {
         let x = Tensor([0.5, 1], dtype: .float64, requiresGrad: true)
-        try expectGraph(try LogSumExp().apply(x), "LogSumExp().apply(x)", gradFn: "LogSumExpBackward")
+        let y = try LogSumExp().apply(x)
+        observe(y, "LogSumExp().apply([0.5, 1])", atol: 1e-9, rtol: 1e-9)
+        try expectGraph(y, "LogSumExp().apply(x)", gradFn: "LogSumExpBackward")
     }
 
     Check("backward_gradcheck", "backward matches finite differences of your forward (a 3×5 batch, random gradOutputs)",

@@ -62,7 +62,12 @@ public final class FunctionContext {
 
     /// Keeps tensors for the forward-mode rule `jvp` (`ctx.save_for_forward`).
     public func saveForForward(_ tensors: Tensor...) {
-        savedForForward = tensors.map { SavedTensor($0) }
+        savedForForward = tensors.map { tensor in
+            // Read by `jvp` only, which no node owns: the context itself holds them.
+            let saved = SavedTensor(tensor)
+            saved.claimed = true
+            return saved
+        }
     }
 
     /// The tensors given to `saveForBackward`, in order; inside `jvp`, those given to
