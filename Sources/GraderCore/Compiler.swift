@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Compiles one exercise (student files + check files + a generated `main.swift`) into a program,
 /// with `swiftc` against the prebuilt runtime, caching the result by a hash of every input.
@@ -41,6 +46,9 @@ public struct ExerciseCompiler: Sendable {
 
         /// The folder of `cacheDirectory` this job's programs live in.
         var cacheName: String { cacheSlot.map { "\(exercise.id)@\($0)" } ?? exercise.id }
+
+        /// Compiled from the reference solution (grading's reference run, `verify`'s solution).
+        var holdsAnswers: Bool { cacheSlot == "reference" || cacheSlot == "solution" }
 
         public var studentFiles: [URL] { exercise.manifest.files.map { sourcesDirectory.appendingPathComponent($0) } }
     }
@@ -189,6 +197,11 @@ public struct ExerciseCompiler: Sendable {
         }
         _ = try? fm.removeItem(at: executable)
         try fm.moveItem(at: temporary, to: executable)
+        if job.holdsAnswers {
+            // A reference program holds the solution and prints its values: no other user (the
+            // sandbox's unprivileged fallback runs student code as one) may read or run it.
+            chmod(cacheDirectory.appendingPathComponent(job.cacheName).path, 0o700)
+        }
         pruneCache(for: job.cacheName, keeping: key)
         return .built(executable: executable, seconds: seconds, cached: false, compiledPaths: compiledPaths)
     }

@@ -63,6 +63,13 @@ final class RedTeamTests: XCTestCase {
                     let stolen = ["\(solution)", "\(hidden)"].map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "none" }
                     fatalError("LEAK:" + stolen.joined(separator: "|"))
                 """, square: "x"), deserved: 0),
+            Attack(name: "runs-the-reference", source: fx1(double: """
+                    // The reference program prints the right values for any seed: find it, and it would
+                    // hand them over.
+                    let folder = "\(binDirectory.path)/grader-exercises/fx1@reference"
+                    let found = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+                    fatalError("REF:" + (found.isEmpty ? "none" : found.joined(separator: ",")))
+                """, square: "x"), deserved: 0),
             Attack(name: "rewrites-the-course", source: fx1(double: """
                     try? FileManager.default.removeItem(atPath: "\(ex)/fx2-gradfail/checks/Checks.swift")
                     try? "import GraderKit\\nlet checks = CheckSuite { Check(\\"forward\\", \\"x\\") { } }\\n".write(toFile: "\(ex)/fx2-gradfail/checks/Checks.swift", atomically: true, encoding: .utf8)
@@ -202,6 +209,33 @@ final class RedTeamTests: XCTestCase {
         XCTAssertTrue(text.contains("LEAK:none|none"), "the attack ran and found nothing: \(text.prefix(3000))")
         XCTAssertFalse(text.contains("2 * x"), "the solution's text never reaches the report")
         XCTAssertFalse(text.contains("let hiddenChecks"), "nor the hidden checks'")
+    }
+
+    func testTheReferenceProgramIsOutOfReach() throws {
+        let text = GradeFormat.json.render([try grade("runs-the-reference")])
+        XCTAssertTrue(text.contains("REF:none"), "the attack ran and found nothing: \(text.prefix(3000))")
+    }
+
+    /// Gradescope's case: root without namespaces, so student code runs as another user and only
+    /// file permissions keep the answers away (setup.sh makes the exercises unreadable to others).
+    func testTheUnprivilegedUserFallbackKeepsTheAnswersAndTheReferenceAway() throws {
+        try requireIsolation()
+        guard geteuid() == 0 else { throw XCTSkip("the fallback runs student code as another user, which needs root") }
+        let outcome = try Self.outcome()
+        let fallback = Sandbox.detect(binDirectory: Fixtures.binDirectory, forcingFallback: true)
+        guard fallback.mechanism == .unprivilegedUser else { throw XCTSkip("no fallback here: \(fallback.reason)") }
+        chmod(outcome.course.exercisesDirectory.path, 0o700)
+        defer { chmod(outcome.course.exercisesDirectory.path, 0o755) }
+        let grader = Grader(course: outcome.course, binDirectory: Fixtures.binDirectory, allowBuild: false)
+        grader.isolation = fallback
+        let engine = SubmissionGrader(grader: grader)
+        for (name, leak) in [("reads-the-answers", "LEAK:none|none"), ("runs-the-reference", "REF:none")] {
+            let submission = try XCTUnwrap(outcome.submissions.first { $0.lastPathComponent == name })
+            let grade = try engine.grade(submission: submission, jobs: 1)
+            let text = GradeFormat.json.render([grade])
+            XCTAssertTrue(text.contains(leak), "\(name): \(text.prefix(2000))")
+            XCTAssertEqual(grade.score, 0, name)
+        }
     }
 
     func testTheCourseIsUnchangedAndOtherSubmissionsKeepTheirScores() throws {
