@@ -4,7 +4,7 @@ import XCTest
 /// The `grader` executable itself: exit statuses, JSON, usage errors. Skipped when the executable
 /// is not in the products folder (`swift build` builds it; `swift test` alone may not).
 final class CLITests: XCTestCase {
-    func grader(_ arguments: [String], course: Course) throws -> ChildProcess.Output {
+    func grader(_ arguments: [String], course: Course, environment extra: [String: String] = [:]) throws -> ChildProcess.Output {
         let executable = Fixtures.binDirectory.appendingPathComponent("grader")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw XCTSkip("no grader executable in \(Fixtures.binDirectory.path): run `swift build` first")
@@ -13,8 +13,21 @@ final class CLITests: XCTestCase {
         var env = ProcessInfo.processInfo.environment
         env["GRADLINGS_BUILD_DIR"] = Fixtures.binDirectory.path
         env["NO_COLOR"] = "1"
+        env.merge(extra) { $1 }
         return try ChildProcess.run(executable: executable, arguments: arguments + ["--course", course.root.path],
                                     environment: env, timeout: 120)
+    }
+
+    func testWithoutIsolationCheckStillRunsAndSaysSoOnce() throws {
+        let course = try Fixtures.temporaryCourse()
+        let first = try grader(["check", "fx1"], course: course, environment: ["GRADLINGS_ISOLATION": "none"])
+        XCTAssertEqual(first.termination, .exited(0), first.stdoutText + first.stderrText)
+        XCTAssertTrue(first.stderrText.contains("without a sandbox"), first.stderrText)
+        let second = try grader(["check", "fx1"], course: course, environment: ["GRADLINGS_ISOLATION": "none"])
+        XCTAssertEqual(second.termination, .exited(0))
+        XCTAssertFalse(second.stderrText.contains("without a sandbox"), "said once per course")
+        let isolated = try grader(["check", "fx1"], course: try Fixtures.temporaryCourse())
+        XCTAssertFalse(isolated.stderrText.contains("without a sandbox"), "nothing to say when the sandbox works")
     }
 
     func testExitStatusesAndJSON() throws {
