@@ -91,9 +91,13 @@ public final class SGD: Optimizer {
         param.withUnsafeMutableBufferPointer { p in
             grad.withUnsafeBufferPointer { g in
                 buffer.withUnsafeMutableBufferPointer { b in
-                    gl_sgd_update_f32(p.count, p.baseAddress, g.baseAddress, b.baseAddress, Float(s.lr),
-                                      Float(s.weightDecay), Float(s.momentum), Float(s.dampening),
-                                      s.nesterov ? 1 : 0, s.maximize ? 1 : 0, s.firstStep ? 1 : 0)
+                    guard let pp = p.baseAddress, let gp = g.baseAddress else { return }
+                    let bp = b.baseAddress
+                    Parallel.forEachRange(count: p.count) { r in
+                        gl_sgd_update_f32(r.count, pp + r.lowerBound, gp + r.lowerBound, bp.map { $0 + r.lowerBound },
+                                          Float(s.lr), Float(s.weightDecay), Float(s.momentum), Float(s.dampening),
+                                          s.nesterov ? 1 : 0, s.maximize ? 1 : 0, s.firstStep ? 1 : 0)
+                    }
                 }
             }
         }
@@ -103,8 +107,13 @@ public final class SGD: Optimizer {
         param.withUnsafeMutableBufferPointer { p in
             grad.withUnsafeBufferPointer { g in
                 buffer.withUnsafeMutableBufferPointer { b in
-                    gl_sgd_update_f64(p.count, p.baseAddress, g.baseAddress, b.baseAddress, s.lr, s.weightDecay,
-                                      s.momentum, s.dampening, s.nesterov ? 1 : 0, s.maximize ? 1 : 0, s.firstStep ? 1 : 0)
+                    guard let pp = p.baseAddress, let gp = g.baseAddress else { return }
+                    let bp = b.baseAddress
+                    Parallel.forEachRange(count: p.count) { r in
+                        gl_sgd_update_f64(r.count, pp + r.lowerBound, gp + r.lowerBound, bp.map { $0 + r.lowerBound },
+                                          s.lr, s.weightDecay, s.momentum, s.dampening,
+                                          s.nesterov ? 1 : 0, s.maximize ? 1 : 0, s.firstStep ? 1 : 0)
+                    }
                 }
             }
         }
