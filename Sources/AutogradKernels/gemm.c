@@ -19,6 +19,7 @@
 #include "AutogradKernels.h"
 #include <stdlib.h>
 #include <string.h>
+#include "transpose8.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -142,6 +143,28 @@ static void d_kernel_neon(int kc, const double *a, const double *b, double *tile
 }
 #endif
 
+/* Packs the first steps of a full panel of a transposed B (NR rows of B, each a column of op(B)) with
+ * 8 x 8 register transposes; returns how many steps it packed (the caller does the rest). */
+static int s_pack_b_transposed_fast(int K, const float *B, int ldb, float *d) {
+#if GL_TRANSPOSE8
+    if (!gl_has_avx2()) return 0;
+    int p = 0;
+    for (; p + 8 <= K; p += 8) {
+        gl_transpose8(B + p, (size_t)ldb, d + (size_t)p * SNR, SNR);
+        gl_transpose8(B + (size_t)8 * ldb + p, (size_t)ldb, d + (size_t)p * SNR + 8, SNR);
+    }
+    return p;
+#else
+    (void)K; (void)B; (void)ldb; (void)d;
+    return 0;
+#endif
+}
+
+static int d_pack_b_transposed_fast(int K, const double *B, int ldb, double *d) {
+    (void)K; (void)B; (void)ldb; (void)d;
+    return 0;
+}
+
 /* ---- The rest is written once per element type. ---- */
 
 #define GL_GEMM(T, P, MR, NR, KERNEL)                                                                     \
@@ -162,8 +185,12 @@ void gl_##P##gemm_pack_a(int transA, int M, int K, const T *A, int lda, long fir
                 for (int r = 0; r < MR; r++) d[r] = r < rows ? src[r] : 0;                                \
             }                                                                                             \
         } else {                                                                                          \
-            for (int p = 0; p < K; p++, d += MR)                                                          \
-                for (int r = 0; r < MR; r++) d[r] = r < rows ? A[(size_t)(i0 + r) * lda + p] : 0;         \
+            /* Row by row: each reads one contiguous row; the writes stay in the panel, in L1. */         \
+            for (int r = 0; r < MR; r++) {                                                                \
+                const T *src = A + (size_t)(i0 + r) * lda;                                                \
+                if (r < rows) for (int p = 0; p < K; p++) d[p * MR + r] = src[p];                         \
+                else for (int p = 0; p < K; p++) d[p * MR + r] = 0;                                       \
+            }                                                                                             \
         }                                                                                                 \
     }                                                                                                     \
 }                                                                                                         \
@@ -180,8 +207,12 @@ void gl_##P##gemm_pack_b(int transB, int N, int K, const T *B, int ldb, long fir
             for (int p = 0; p < K; p++, d += NR)                                                          \
                 for (int c = 0; c < NR; c++) d[c] = c < cols ? B[(size_t)p * ldb + j0 + c] : 0;           \
         } else {                                                                                          \
-            for (int p = 0; p < K; p++, d += NR)                                                          \
-                for (int c = 0; c < NR; c++) d[c] = c < cols ? B[(size_t)(j0 + c) * ldb + p] : 0;         \
+            int p0 = cols == NR ? P##_pack_b_transposed_fast(K, B + (size_t)j0 * ldb, ldb, d) : 0;         \
+            for (int c = 0; c < NR; c++) {                                                                \
+                const T *src = B + (size_t)(j0 + c) * ldb;                                                \
+                if (c < cols) for (int p = p0; p < K; p++) d[p * NR + c] = src[p];                        \
+                else for (int p = p0; p < K; p++) d[p * NR + c] = 0;                                      \
+            }                                                                                             \
         }                                                                                                 \
     }                                                                                                     \
 }                                                                                                         \

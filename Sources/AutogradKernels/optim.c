@@ -17,6 +17,16 @@
 #define GL_OPTIM_X86 1
 #endif
 
+/* Square roots that may be vectorised: libm's sqrtf may set errno, which keeps loops scalar. The
+ * argument is never negative here, and both are the correctly rounded square root. */
+#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_sqrt)
+#define GL_SQRTF(x) __builtin_elementwise_sqrt(x)
+#define GL_SQRT(x) __builtin_elementwise_sqrt(x)
+#else
+#define GL_SQRTF(x) sqrtf(x)
+#define GL_SQRT(x) sqrt(x)
+#endif
+
 /* The flags are tested outside the loops, so every loop is straight-line code: left inside, the
  * vectoriser turns them into masked loads and stores (vmaskmovps), which are slow on some CPUs and
  * touch the momentum buffer even when there is none. */
@@ -99,12 +109,12 @@ void gl_sgd_update_f64(long n, double *p, const double *g, double *b, double lr,
 
 #if GL_OPTIM_X86
 __attribute__((target("avx2,fma")))
-static void adam_f32_fma(ADAM_PARAMS(float)) { ADAM_BODY(float, fmaf, sqrtf) }
+static void adam_f32_fma(ADAM_PARAMS(float)) { ADAM_BODY(float, fmaf, GL_SQRTF) }
 __attribute__((target("avx2,fma")))
-static void adam_f64_fma(ADAM_PARAMS(double)) { ADAM_BODY(double, fma, sqrt) }
+static void adam_f64_fma(ADAM_PARAMS(double)) { ADAM_BODY(double, fma, GL_SQRT) }
 #endif
-static void adam_f32_portable(ADAM_PARAMS(float)) { ADAM_BODY(float, fmaf, sqrtf) }
-static void adam_f64_portable(ADAM_PARAMS(double)) { ADAM_BODY(double, fma, sqrt) }
+static void adam_f32_portable(ADAM_PARAMS(float)) { ADAM_BODY(float, fmaf, GL_SQRTF) }
+static void adam_f64_portable(ADAM_PARAMS(double)) { ADAM_BODY(double, fma, GL_SQRT) }
 
 void gl_adam_update_f32(ADAM_PARAMS(float)) {
 #if GL_OPTIM_X86

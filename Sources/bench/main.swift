@@ -1,9 +1,11 @@
+import Autograd
 import Foundation
 
 /// Prints one line per workload, `name<TAB>steps<TAB>seconds-per-step`, the median of five
 /// repeats after a warm-up, exactly as `shared/bench/torch_reference.py` does, so that
 /// `shared/bench/compare.sh "swift run -c release bench"` can put the two side by side.
-/// `bench NAME…` runs only the named workloads.
+/// `bench [--threads N] [NAME…]`: `--threads N` sets `Autograd.numThreads` (as the reference's
+/// `torch.set_num_threads`); names run only those workloads.
 
 func secondsPerStep(_ run: (Int) throws -> Void, steps: Int, repeats: Int = 5) rethrows -> Double {
     try run(max(1, steps / 10))
@@ -22,9 +24,31 @@ let workloads: [(String, () -> (Int) throws -> Void, Int)] = [
     ("mlp_784_128_10_b64_step", { Workloads.mlp([784, 128, 10], batch: 64) }, 200),
     ("mlp_784_512_512_10_b128_step", { Workloads.mlp([784, 512, 512, 10], batch: 128) }, 20),
     ("gradcheck_huber_200_float64", Workloads.gradcheckHuber, 5),
+    ("mlp_784_128_10_b64_adam_step", { Workloads.mlp([784, 128, 10], batch: 64, adam: true) }, 200),
+    ("gradpenalty_256_128_1_b64_step", { Workloads.gradientPenalty([256, 128, 1], batch: 64) }, 200),
 ]
 
-let selected = Set(CommandLine.arguments.dropFirst())
+var arguments = Array(CommandLine.arguments.dropFirst())
+if let at = arguments.firstIndex(of: "--threads") {
+    guard at + 1 < arguments.count, let n = Int(arguments[at + 1]), n > 0 else {
+        FileHandle.standardError.write("usage: bench [--threads N] [WORKLOAD…]\n".data(using: .utf8)!)
+        exit(2)
+    }
+    Autograd.numThreads = n
+    arguments.removeSubrange(at...(at + 1))
+}
+if let at = arguments.firstIndex(of: "--flops") {
+    arguments.remove(at: at)
+    // The 784-512-512-10 step's matrix products alone (forward x·Wᵀ, backward G·W and Gᵀ·x per layer,
+    // no G·W for the first layer whose input needs no gradient), then the whole step, in GFLOP/s.
+    let flops = Workloads.mlpStepProducts([784, 512, 512, 10], batch: 128)
+    let products = secondsPerStep(flops.run, steps: 20)
+    let step = try secondsPerStep(Workloads.mlp([784, 512, 512, 10], batch: 128), steps: 20)
+    print(String(format: "matrix products: %.1f GFLOP/s (%.3e s); whole step: %.1f GFLOP/s (%.3e s); %.1f MFLOP per step",
+                 flops.count / products / 1e9, products, flops.count / step / 1e9, step, flops.count / 1e6))
+    exit(0)
+}
+let selected = Set(arguments)
 for (name, make, steps) in workloads where selected.isEmpty || selected.contains(name) {
     do {
         let seconds = try secondsPerStep(make(), steps: steps)
