@@ -4,12 +4,25 @@ import XCTest
 /// A long training run must not grow: each step's graph is freed by its backward pass and by
 /// dropping the loss, so the process's resident memory stays flat however many steps run.
 final class TrainingMemoryTests: XCTestCase {
-    /// The resident set size of this process in bytes, from /proc/self/statm (Linux).
+    /// The resident set size of this process in bytes: from the kernel's task info on macOS, from
+    /// /proc/self/statm on Linux.
     static func residentBytes() throws -> Int {
+        #if canImport(Darwin)
+        var info = mach_task_basic_info()
+        var count = mach_msg_type_number_t(MemoryLayout<mach_task_basic_info>.size / MemoryLayout<natural_t>.size)
+        let status = withUnsafeMutablePointer(to: &info) {
+            $0.withMemoryRebound(to: integer_t.self, capacity: Int(count)) {
+                task_info(mach_task_self_, task_flavor_t(MACH_TASK_BASIC_INFO), $0, &count)
+            }
+        }
+        guard status == KERN_SUCCESS else { throw XCTSkip("task_info failed (\(status))") }
+        return Int(info.resident_size)
+        #else
         let text = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
         let fields = text.split(separator: " ")
         let pages = try XCTUnwrap(fields.count > 1 ? Int(fields[1]) : nil)
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        #endif
     }
 
     /// A two-layer regression network on plain tensors (a constant input column stands in for
