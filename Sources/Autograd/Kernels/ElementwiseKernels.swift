@@ -20,12 +20,18 @@ enum BinaryFunction {
 }
 
 enum ElementwiseKernels {
+    /// Elementwise loops over at least twice this many elements are split over threads (each
+    /// element is computed alone, so the split changes no result).
+    static let elementwiseGrain = 1 << 16
+
     @inline(__always)
     static func apply<T: TensorScalar>(_ f: UnaryFunction, _ a: [T]) -> [T] {
         func map(_ g: (T) -> T) -> [T] {
             [T](unsafeUninitializedCapacity: a.count) { out, n in
                 a.withUnsafeBufferPointer { src in
-                    for i in 0..<src.count { out[i] = g(src[i]) }
+                    Parallel.forEachRange(count: src.count, grain: elementwiseGrain) { r in
+                        for i in r { out[i] = g(src[i]) }
+                    }
                 }
                 n = a.count
             }
@@ -100,19 +106,23 @@ enum ElementwiseKernels {
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     if pa.count == total && pb.count == total {
-                        switch f {
-                        case .add: for i in 0..<total { out[i] = pa[i] + pb[i] }
-                        case .sub: for i in 0..<total { out[i] = pa[i] - pb[i] }
-                        case .mul: for i in 0..<total { out[i] = pa[i] * pb[i] }
-                        case .div: for i in 0..<total { out[i] = pa[i] / pb[i] }
-                        default: for i in 0..<total { out[i] = combine(f, pa[i], pb[i]) }
+                        Parallel.forEachRange(count: total, grain: elementwiseGrain) { r in
+                            switch f {
+                            case .add: for i in r { out[i] = pa[i] + pb[i] }
+                            case .sub: for i in r { out[i] = pa[i] - pb[i] }
+                            case .mul: for i in r { out[i] = pa[i] * pb[i] }
+                            case .div: for i in r { out[i] = pa[i] / pb[i] }
+                            default: for i in r { out[i] = combine(f, pa[i], pb[i]) }
+                            }
                         }
                     } else if pb.count == 1 && pa.count == total {
                         let s = pb[0]
-                        switch f {
-                        case .add: for i in 0..<total { out[i] = pa[i] + s }
-                        case .mul: for i in 0..<total { out[i] = pa[i] * s }
-                        default: for i in 0..<total { out[i] = combine(f, pa[i], s) }
+                        Parallel.forEachRange(count: total, grain: elementwiseGrain) { r in
+                            switch f {
+                            case .add: for i in r { out[i] = pa[i] + s }
+                            case .mul: for i in r { out[i] = pa[i] * s }
+                            default: for i in r { out[i] = combine(f, pa[i], s) }
+                            }
                         }
                     } else if pa.count == 1 && pb.count == total {
                         let s = pa[0]

@@ -18,11 +18,33 @@ enum ReductionKernels {
         return acc.map { T($0) }
     }
 
+    /// Elements per block of a long sum (see `total`).
+    static let sumBlock = 1 << 15
+
     /// Σ f(x) accumulated in Double over four independent running sums: one sum would wait on the
-    /// latency of every addition in turn; four keep the adder busy. The order is fixed, so the
-    /// result is reproducible.
+    /// latency of every addition in turn; four keep the adder busy. Sums of at least two blocks are
+    /// summed block by block (on several threads when there are enough blocks), then the block sums
+    /// in order: blocks are fixed, not per thread, so the result is the same for any thread count.
     @inline(__always)
     static func total<T>(_ p: UnsafeBufferPointer<T>, _ f: (T) -> Double) -> Double {
+        let blocks = p.count / sumBlock
+        guard blocks >= 2 else { return runningTotal(p, f) }
+        var partial = [Double](repeating: 0, count: blocks)
+        partial.withUnsafeMutableBufferPointer { out in
+            Parallel.forEachRange(count: blocks, grain: 2) { range in
+                for b in range {
+                    let end = b == blocks - 1 ? p.count : (b + 1) * sumBlock
+                    out[b] = runningTotal(UnsafeBufferPointer(rebasing: p[(b * sumBlock)..<end]), f)
+                }
+            }
+        }
+        var sum = 0.0
+        for x in partial { sum += x }
+        return sum
+    }
+
+    @inline(__always)
+    static func runningTotal<T>(_ p: UnsafeBufferPointer<T>, _ f: (T) -> Double) -> Double {
         var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
         var i = 0
         let n = p.count
