@@ -5,15 +5,30 @@ import Foundation
 /// repeats after a warm-up, exactly as `shared/bench/torch_reference.py` does, so that
 /// `shared/bench/compare.sh "swift run -c release bench"` can put the two side by side.
 /// `bench [--threads N] [NAME…]`: `--threads N` sets `Autograd.numThreads` (as the reference's
-/// `torch.set_num_threads`); names run only those workloads.
+/// `torch.set_num_threads`); names run only those workloads; `--flops` prints the GFLOP/s of the
+/// 784-512-512-10 step instead; `--cpu-time` times in processor time.
+
+/// With `--cpu-time`, steps are timed in processor time used by the process instead of wall-clock
+/// time: on a machine shared with other work, one thread's processor time is close to what the wall
+/// clock would show on an idle machine (not meaningful with several threads).
+nonisolated(unsafe) var useProcessorTime = false
+
+func now() -> Double {
+    if useProcessorTime {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+    return Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+}
 
 func secondsPerStep(_ run: (Int) throws -> Void, steps: Int, repeats: Int = 5) rethrows -> Double {
     try run(max(1, steps / 10))
     var perStep: [Double] = []
     for _ in 0..<repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = now()
         try run(steps)
-        perStep.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps))
+        perStep.append((now() - start) / Double(steps))
     }
     return perStep.sorted()[repeats / 2]
 }
@@ -36,6 +51,10 @@ if let at = arguments.firstIndex(of: "--threads") {
     }
     Autograd.numThreads = n
     arguments.removeSubrange(at...(at + 1))
+}
+if let at = arguments.firstIndex(of: "--cpu-time") {
+    arguments.remove(at: at)
+    useProcessorTime = true
 }
 if let at = arguments.firstIndex(of: "--flops") {
     arguments.remove(at: at)

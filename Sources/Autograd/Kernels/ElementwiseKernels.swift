@@ -29,9 +29,9 @@ enum ElementwiseKernels {
         func map(_ g: (T) -> T) -> [T] {
             [T](unsafeUninitializedCapacity: a.count) { out, n in
                 a.withUnsafeBufferPointer { src in
-                    Parallel.forEachRange(count: src.count, grain: elementwiseGrain) { r in
-                        for i in r { out[i] = g(src[i]) }
-                    }
+                    // One thread: a split here keeps the optimiser from inlining `g` into the loop,
+                    // which costs more than a second thread gains on the sizes this library sees.
+                    for i in 0..<src.count { out[i] = g(src[i]) }
                 }
                 n = a.count
             }
@@ -105,7 +105,15 @@ enum ElementwiseKernels {
         return [T](unsafeUninitializedCapacity: total) { out, n in
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
-                    if pa.count == total && pb.count == total {
+                    if pa.count == total && pb.count == total && total < 2 * elementwiseGrain {
+                        switch f {
+                        case .add: for i in 0..<total { out[i] = pa[i] + pb[i] }
+                        case .sub: for i in 0..<total { out[i] = pa[i] - pb[i] }
+                        case .mul: for i in 0..<total { out[i] = pa[i] * pb[i] }
+                        case .div: for i in 0..<total { out[i] = pa[i] / pb[i] }
+                        default: for i in 0..<total { out[i] = combine(f, pa[i], pb[i]) }
+                        }
+                    } else if pa.count == total && pb.count == total {
                         Parallel.forEachRange(count: total, grain: elementwiseGrain) { r in
                             switch f {
                             case .add: for i in r { out[i] = pa[i] + pb[i] }
@@ -114,6 +122,13 @@ enum ElementwiseKernels {
                             case .div: for i in r { out[i] = pa[i] / pb[i] }
                             default: for i in r { out[i] = combine(f, pa[i], pb[i]) }
                             }
+                        }
+                    } else if pb.count == 1 && pa.count == total && total < 2 * elementwiseGrain {
+                        let s = pb[0]
+                        switch f {
+                        case .add: for i in 0..<total { out[i] = pa[i] + s }
+                        case .mul: for i in 0..<total { out[i] = pa[i] * s }
+                        default: for i in 0..<total { out[i] = combine(f, pa[i], s) }
                         }
                     } else if pb.count == 1 && pa.count == total {
                         let s = pb[0]

@@ -54,7 +54,10 @@ enum Parallel {
     /// Runs `body` over `0..<count` split into contiguous ranges, one per thread, when the count is at
     /// least `2 × grain` (else on the calling thread). For elementwise work, whose results don't
     /// depend on how it is split.
+    /// (Inlined, so that a one-thread run is the plain loop with its closure inlined.)
+    @inline(__always)
     static func forEachRange(count: Int, grain: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
+        if count < 2 * grain { body(0..<count); return }
         let parts = threads(work: count, grain: grain)
         if parts == 1 { body(0..<count); return }
         run(parts: parts) { body(share($0, of: parts, count: count)) }
