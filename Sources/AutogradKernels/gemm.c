@@ -34,26 +34,39 @@ enum { SMR = 6, SNR = 16, DMR = 6, DNR = 8 };
 
 static long round_up(long x, long m) { return (x + m - 1) / m * m; }
 
-/* ---- Micro-kernels: tile (MR x NR, row-major) = Σₚ a[p] ⊗ b[p] over kc steps, fused, in p order. ---- */
+/* ---- Micro-kernels: the MR x NR tile Σₚ a[p] ⊗ b[p] over kc steps, fused, in p order, stored into the
+ * top-left rows x cols of C (ldc apart), or added to it when `add` (for the second and later KC blocks). ---- */
 
-__attribute__((unused)) static void s_kernel_portable(int kc, const float *a, const float *b, float *tile) {
-    for (int i = 0; i < SMR * SNR; i++) tile[i] = 0;
+#define GL_STORE_TILE(T, NR)                                                                   \
+    for (int r = 0; r < rows; r++) {                                                           \
+        T *cr = c + (size_t)r * ldc;                                                           \
+        const T *t = tile + r * NR;                                                            \
+        if (add) for (int j = 0; j < cols; j++) cr[j] = cr[j] + t[j];                          \
+        else for (int j = 0; j < cols; j++) cr[j] = t[j];                                      \
+    }
+
+__attribute__((unused)) static void s_kernel_portable(int kc, const float *a, const float *b, float *c, long ldc,
+                                                     int rows, int cols, int add) {
+    float tile[SMR * SNR] = {0};
     for (int p = 0; p < kc; p++)
         for (int r = 0; r < SMR; r++)
             for (int j = 0; j < SNR; j++) tile[r * SNR + j] += a[p * SMR + r] * b[p * SNR + j];
+    GL_STORE_TILE(float, SNR)
 }
 
-__attribute__((unused)) static void d_kernel_portable(int kc, const double *a, const double *b, double *tile) {
-    for (int i = 0; i < DMR * DNR; i++) tile[i] = 0;
+__attribute__((unused)) static void d_kernel_portable(int kc, const double *a, const double *b, double *c, long ldc,
+                                                     int rows, int cols, int add) {
+    double tile[DMR * DNR] = {0};
     for (int p = 0; p < kc; p++)
         for (int r = 0; r < DMR; r++)
             for (int j = 0; j < DNR; j++) tile[r * DNR + j] += a[p * DMR + r] * b[p * DNR + j];
+    GL_STORE_TILE(double, DNR)
 }
 
 #if GL_X86
 /* Twelve 8-float accumulators (6 rows x 2 vectors); the rows' A values are broadcast. */
 __attribute__((target("avx2,fma")))
-static void s_kernel_avx2(int kc, const float *a, const float *b, float *tile) {
+static void s_kernel_avx2(int kc, const float *a, const float *b, float *c, long ldc, int rows, int cols, int add) {
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
     __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
@@ -67,17 +80,29 @@ static void s_kernel_avx2(int kc, const float *a, const float *b, float *tile) {
         __m256 a5 = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(a5, b0, c50); c51 = _mm256_fmadd_ps(a5, b1, c51);
         a += SMR; b += SNR;
     }
+    if (rows == SMR && cols == SNR) {
+        /* A whole tile: straight from the registers into C. */
+#define GL_ROW(r, lo, hi)                                                                          \
+        { float *cr = c + (size_t)(r) * ldc;                                                       \
+          if (add) { lo = _mm256_add_ps(_mm256_loadu_ps(cr), lo); hi = _mm256_add_ps(_mm256_loadu_ps(cr + 8), hi); } \
+          _mm256_storeu_ps(cr, lo); _mm256_storeu_ps(cr + 8, hi); }
+        GL_ROW(0, c00, c01) GL_ROW(1, c10, c11) GL_ROW(2, c20, c21) GL_ROW(3, c30, c31) GL_ROW(4, c40, c41) GL_ROW(5, c50, c51)
+#undef GL_ROW
+        return;
+    }
+    float tile[SMR * SNR] __attribute__((aligned(32)));
     _mm256_store_ps(tile + 0, c00); _mm256_store_ps(tile + 8, c01);
     _mm256_store_ps(tile + 16, c10); _mm256_store_ps(tile + 24, c11);
     _mm256_store_ps(tile + 32, c20); _mm256_store_ps(tile + 40, c21);
     _mm256_store_ps(tile + 48, c30); _mm256_store_ps(tile + 56, c31);
     _mm256_store_ps(tile + 64, c40); _mm256_store_ps(tile + 72, c41);
     _mm256_store_ps(tile + 80, c50); _mm256_store_ps(tile + 88, c51);
+    GL_STORE_TILE(float, SNR)
 }
 
 /* The same shape in doubles: 6 rows x 2 vectors of 4. */
 __attribute__((target("avx2,fma")))
-static void d_kernel_avx2(int kc, const double *a, const double *b, double *tile) {
+static void d_kernel_avx2(int kc, const double *a, const double *b, double *c, long ldc, int rows, int cols, int add) {
     __m256d c00 = _mm256_setzero_pd(), c01 = _mm256_setzero_pd(), c10 = _mm256_setzero_pd(), c11 = _mm256_setzero_pd();
     __m256d c20 = _mm256_setzero_pd(), c21 = _mm256_setzero_pd(), c30 = _mm256_setzero_pd(), c31 = _mm256_setzero_pd();
     __m256d c40 = _mm256_setzero_pd(), c41 = _mm256_setzero_pd(), c50 = _mm256_setzero_pd(), c51 = _mm256_setzero_pd();
@@ -91,12 +116,14 @@ static void d_kernel_avx2(int kc, const double *a, const double *b, double *tile
         __m256d a5 = _mm256_broadcast_sd(a + 5); c50 = _mm256_fmadd_pd(a5, b0, c50); c51 = _mm256_fmadd_pd(a5, b1, c51);
         a += DMR; b += DNR;
     }
+    double tile[DMR * DNR] __attribute__((aligned(32)));
     _mm256_store_pd(tile + 0, c00); _mm256_store_pd(tile + 4, c01);
     _mm256_store_pd(tile + 8, c10); _mm256_store_pd(tile + 12, c11);
     _mm256_store_pd(tile + 16, c20); _mm256_store_pd(tile + 20, c21);
     _mm256_store_pd(tile + 24, c30); _mm256_store_pd(tile + 28, c31);
     _mm256_store_pd(tile + 32, c40); _mm256_store_pd(tile + 36, c41);
     _mm256_store_pd(tile + 40, c50); _mm256_store_pd(tile + 44, c51);
+    GL_STORE_TILE(double, DNR)
 }
 
 static int has_avx2_fma(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
@@ -105,41 +132,45 @@ static int has_avx2_fma(void) { return __builtin_cpu_supports("avx2") && __built
 #if GL_NEON
 /* 6 rows x 4 vectors of 4 floats: 24 accumulators, 4 B vectors and 2 A vectors of the 32 registers. The
  * A panel is read 8 floats at a time (6 used); packing leaves room after the last step for that. */
-static void s_kernel_neon(int kc, const float *a, const float *b, float *tile) {
-    float32x4_t c[SMR][4];
+static void s_kernel_neon(int kc, const float *a, const float *b, float *c, long ldc, int rows, int cols, int add) {
+    float32x4_t acc[SMR][4];
     for (int r = 0; r < SMR; r++)
-        for (int v = 0; v < 4; v++) c[r][v] = vdupq_n_f32(0);
+        for (int v = 0; v < 4; v++) acc[r][v] = vdupq_n_f32(0);
     for (int p = 0; p < kc; p++) {
         float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8), b3 = vld1q_f32(b + 12);
         float32x4_t a03 = vld1q_f32(a), a47 = vld1q_f32(a + 4);
 #define GL_ROW(r, av, lane)                                                                 \
-        c[r][0] = vfmaq_laneq_f32(c[r][0], b0, av, lane); c[r][1] = vfmaq_laneq_f32(c[r][1], b1, av, lane); \
-        c[r][2] = vfmaq_laneq_f32(c[r][2], b2, av, lane); c[r][3] = vfmaq_laneq_f32(c[r][3], b3, av, lane);
+        acc[r][0] = vfmaq_laneq_f32(acc[r][0], b0, av, lane); acc[r][1] = vfmaq_laneq_f32(acc[r][1], b1, av, lane); \
+        acc[r][2] = vfmaq_laneq_f32(acc[r][2], b2, av, lane); acc[r][3] = vfmaq_laneq_f32(acc[r][3], b3, av, lane);
         GL_ROW(0, a03, 0) GL_ROW(1, a03, 1) GL_ROW(2, a03, 2) GL_ROW(3, a03, 3) GL_ROW(4, a47, 0) GL_ROW(5, a47, 1)
 #undef GL_ROW
         a += SMR; b += SNR;
     }
+    float tile[SMR * SNR];
     for (int r = 0; r < SMR; r++)
-        for (int v = 0; v < 4; v++) vst1q_f32(tile + r * SNR + v * 4, c[r][v]);
+        for (int v = 0; v < 4; v++) vst1q_f32(tile + r * SNR + v * 4, acc[r][v]);
+    GL_STORE_TILE(float, SNR)
 }
 
 /* 6 rows x 4 vectors of 2 doubles. */
-static void d_kernel_neon(int kc, const double *a, const double *b, double *tile) {
-    float64x2_t c[DMR][4];
+static void d_kernel_neon(int kc, const double *a, const double *b, double *c, long ldc, int rows, int cols, int add) {
+    float64x2_t acc[DMR][4];
     for (int r = 0; r < DMR; r++)
-        for (int v = 0; v < 4; v++) c[r][v] = vdupq_n_f64(0);
+        for (int v = 0; v < 4; v++) acc[r][v] = vdupq_n_f64(0);
     for (int p = 0; p < kc; p++) {
         float64x2_t b0 = vld1q_f64(b), b1 = vld1q_f64(b + 2), b2 = vld1q_f64(b + 4), b3 = vld1q_f64(b + 6);
         float64x2_t a01 = vld1q_f64(a), a23 = vld1q_f64(a + 2), a45 = vld1q_f64(a + 4);
 #define GL_ROW(r, av, lane)                                                                 \
-        c[r][0] = vfmaq_laneq_f64(c[r][0], b0, av, lane); c[r][1] = vfmaq_laneq_f64(c[r][1], b1, av, lane); \
-        c[r][2] = vfmaq_laneq_f64(c[r][2], b2, av, lane); c[r][3] = vfmaq_laneq_f64(c[r][3], b3, av, lane);
+        acc[r][0] = vfmaq_laneq_f64(acc[r][0], b0, av, lane); acc[r][1] = vfmaq_laneq_f64(acc[r][1], b1, av, lane); \
+        acc[r][2] = vfmaq_laneq_f64(acc[r][2], b2, av, lane); acc[r][3] = vfmaq_laneq_f64(acc[r][3], b3, av, lane);
         GL_ROW(0, a01, 0) GL_ROW(1, a01, 1) GL_ROW(2, a23, 0) GL_ROW(3, a23, 1) GL_ROW(4, a45, 0) GL_ROW(5, a45, 1)
 #undef GL_ROW
         a += DMR; b += DNR;
     }
+    double tile[DMR * DNR];
     for (int r = 0; r < DMR; r++)
-        for (int v = 0; v < 4; v++) vst1q_f64(tile + r * DNR + v * 2, c[r][v]);
+        for (int v = 0; v < 4; v++) vst1q_f64(tile + r * DNR + v * 2, acc[r][v]);
+    GL_STORE_TILE(double, DNR)
 }
 #endif
 
@@ -220,8 +251,7 @@ void gl_##P##gemm_pack_b(int transB, int N, int K, const T *B, int ldb, long fir
 /* C rows of panels [a0, a1) x columns of panels [b0, b1), from packed panels; C is M x N, stride ldc. */ \
 void gl_##P##gemm_compute(int M, int N, int K, const T *pa, const T *pb, T *C, int ldc,                   \
                           long a0, long a1, long b0, long b1) {                                           \
-    void (*kernel)(int, const T *, const T *, T *) = KERNEL;                                              \
-    T tile[MR * NR] __attribute__((aligned(64)));                                                         \
+    void (*kernel)(int, const T *, const T *, T *, long, int, int, int) = KERNEL;                         \
     if (K == 0) {                                                                                         \
         long i1 = a1 * MR < M ? a1 * MR : M, j1 = b1 * NR < N ? b1 * NR : N;                              \
         for (long i = a0 * MR; i < i1; i++)                                                               \
@@ -241,13 +271,7 @@ void gl_##P##gemm_compute(int M, int N, int K, const T *pa, const T *pb, T *C, i
                     for (long ir = ic; ir < icEnd; ir++) {                                                \
                         const T *a = pa + ir * MR * (long)K + (long)pc * MR;                              \
                         int rows = M - ir * MR < MR ? (int)(M - ir * MR) : MR;                            \
-                        kernel(kc, a, b, tile);                                                           \
-                        T *c = C + (size_t)(ir * MR) * ldc + jr * NR;                                     \
-                        for (int r = 0; r < rows; r++, c += ldc) {                                        \
-                            const T *t = tile + r * NR;                                                   \
-                            if (pc == 0) memcpy(c, t, sizeof(T) * (size_t)cols);                          \
-                            else for (int j = 0; j < cols; j++) c[j] += t[j];                             \
-                        }                                                                                 \
+                        kernel(kc, a, b, C + (size_t)(ir * MR) * ldc + jr * NR, ldc, rows, cols, pc > 0); \
                     }                                                                                     \
                 }                                                                                         \
             }                                                                                             \

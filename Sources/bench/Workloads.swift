@@ -87,12 +87,14 @@ enum Workloads {
         }
     }
 
-    /// The matrix products of one step of `mlp(sizes, batch:)`, with the kernels' transposes, and their
-    /// floating-point operation count (2 per multiply-add).
+    /// The matrix products of one step of `mlp(sizes, batch:)` (same shapes, operands made contiguous
+    /// beforehand so that only products are timed), and their floating-point operation count (2 per
+    /// multiply-add).
     static func mlpStepProducts(_ sizes: [Int], batch: Int) -> (run: (Int) -> Void, count: Double) {
         manualSeed(0)
         let layers = (0..<(sizes.count - 1)).map { i in
-            (x: Tensor.randn([batch, sizes[i]]), w: Tensor.randn([sizes[i + 1], sizes[i]]), g: Tensor.randn([batch, sizes[i + 1]]))
+            (x: Tensor.randn([batch, sizes[i]]), w: Tensor.randn([sizes[i + 1], sizes[i]]), g: Tensor.randn([batch, sizes[i + 1]]),
+             xT: Tensor.randn([sizes[i], batch]), wT: Tensor.randn([sizes[i], sizes[i + 1]]))
         }
         var count = 0.0
         for (i, l) in layers.enumerated() {
@@ -102,8 +104,8 @@ enum Workloads {
         return ({ steps in
             for _ in 0..<steps {
                 for (i, l) in layers.enumerated() {
-                    _ = l.x.matmul(l.w.t())                  // forward
-                    _ = l.x.t().matmul(l.g)                  // the weight's gradient (transposed)
+                    _ = l.x.matmul(l.wT)                     // forward
+                    _ = l.xT.matmul(l.g)                     // the weight's gradient (transposed)
                     if i > 0 { _ = l.g.matmul(l.w) }         // the input's gradient
                 }
             }
