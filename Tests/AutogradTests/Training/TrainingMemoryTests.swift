@@ -25,6 +25,20 @@ final class TrainingMemoryTests: XCTestCase {
         #endif
     }
 
+    /// Gives memory that earlier tests freed back to the system, so that a measurement starts from
+    /// a heap without free space in it (which new allocations would reuse without growing).
+    static func releaseFreeMemory() {
+        #if canImport(Glibc)
+        // glibc's malloc_trim, which the Glibc module does not declare.
+        typealias Trim = @convention(c) (Int) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+            _ = unsafeBitCast(symbol, to: Trim.self)(0)
+        }
+        #elseif canImport(Darwin)
+        _ = malloc_zone_pressure_relief(nil, 0)
+        #endif
+    }
+
     /// A two-layer regression network on plain tensors (a constant input column stands in for
     /// the biases), trained with SGD: six recorded operations per step.
     final class TinyModel {
@@ -78,6 +92,7 @@ final class TrainingMemoryTests: XCTestCase {
         let savedBefore = SavedTensorStatistics.count
         var kept: [Tensor] = []
         for _ in 0..<200 { try model.step() }
+        Self.releaseFreeMemory()
         let warm = try Self.residentBytes()
         for _ in 0..<2_000 {
             kept.append(model.loss())
