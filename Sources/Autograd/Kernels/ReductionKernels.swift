@@ -8,6 +8,38 @@ enum ReductionKernels {
             return [T(a.withUnsafeBufferPointer { p in total(p) { Double($0) } })]
         }
         var acc = [Double](repeating: 0, count: outCount)
+        // Two common layouts get direct loops that add in the general loop's order (row-major, each
+        // output in turn), so they give the same bits: trailing dimensions summed (a row norm), and
+        // leading ones (a bias gradient).
+        if keepShape.count == shape.count, let split = (0...shape.count).first(where: { d in
+            (0..<d).allSatisfy { keepShape[$0] == shape[$0] } && (d..<shape.count).allSatisfy { keepShape[$0] == 1 }
+        }) {
+            let inner = Shape.count(Array(shape[split...]))
+            a.withUnsafeBufferPointer { p in
+                acc.withUnsafeMutableBufferPointer { q in
+                    for o in 0..<outCount {
+                        var sum = 0.0
+                        for j in 0..<inner { sum += Double(p[o &* inner &+ j]) }
+                        q[o] = sum
+                    }
+                }
+            }
+            return acc.map { T($0) }
+        }
+        if keepShape.count == shape.count, let split = (0...shape.count).first(where: { d in
+            (0..<d).allSatisfy { keepShape[$0] == 1 } && (d..<shape.count).allSatisfy { keepShape[$0] == shape[$0] }
+        }) {
+            let outer = Shape.count(Array(shape[..<split]))
+            a.withUnsafeBufferPointer { p in
+                acc.withUnsafeMutableBufferPointer { q in
+                    for i in 0..<outer {
+                        let row = i &* outCount
+                        for j in 0..<outCount { q[j] += Double(p[row &+ j]) }
+                    }
+                }
+            }
+            return acc.map { T($0) }
+        }
         let so = Shape.broadcastStrides(keepShape, to: shape)
         let zero = [Int](repeating: 0, count: shape.count)
         a.withUnsafeBufferPointer { p in
