@@ -6,9 +6,9 @@
 #include "AutogradKernels.h"
 #include "transpose8.h"
 
-void gl_transpose_f32(int rows, int cols, const float *src, float *dst) {
-    for (int r0 = 0; r0 < rows; r0 += 32) {
-        int r1 = r0 + 32 < rows ? r0 + 32 : rows;
+void gl_transpose_f32(int rows, int cols, const float *src, float *dst, int first, int last) {
+    for (int r0 = first; r0 < last; r0 += 32) {
+        int r1 = r0 + 32 < last ? r0 + 32 : last;
         for (int c0 = 0; c0 < cols; c0 += 32) {
             int c1 = c0 + 32 < cols ? c0 + 32 : cols;
             int r = r0;
@@ -28,9 +28,9 @@ void gl_transpose_f32(int rows, int cols, const float *src, float *dst) {
     }
 }
 
-void gl_transpose_f64(int rows, int cols, const double *src, double *dst) {
-    for (int r0 = 0; r0 < rows; r0 += 16) {
-        int r1 = r0 + 16 < rows ? r0 + 16 : rows;
+void gl_transpose_f64(int rows, int cols, const double *src, double *dst, int first, int last) {
+    for (int r0 = first; r0 < last; r0 += 16) {
+        int r1 = r0 + 16 < last ? r0 + 16 : last;
         for (int c0 = 0; c0 < cols; c0 += 16) {
             int c1 = c0 + 16 < cols ? c0 + 16 : cols;
             for (int r = r0; r < r1; r++)

@@ -49,9 +49,9 @@ void gl_adam_update_f64(long n, double *p, const double *g, double *m, double *v
                         double wd, double shrink, double w1, double beta2, double w2, double correction, double eps,
                         double step);
 
-/// dst (cols x rows) = srcᵀ for src rows x cols, both row-major.
-void gl_transpose_f32(int rows, int cols, const float *src, float *dst);
-void gl_transpose_f64(int rows, int cols, const double *src, double *dst);
+/// dst (cols x rows) = srcᵀ for src rows x cols, both row-major: the part from rows [first, last) of src.
+void gl_transpose_f32(int rows, int cols, const float *src, float *dst, int first, int last);
+void gl_transpose_f64(int rows, int cols, const double *src, double *dst, int first, int last);
 
 /// The number of threads Autograd's kernels may use (at least 1); shared by every thread.
 int gl_num_threads(void);
