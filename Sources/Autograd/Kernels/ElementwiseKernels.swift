@@ -29,6 +29,7 @@ enum ElementwiseKernels {
         func map(_ g: (T) -> T) -> [T] {
             [T](unsafeUninitializedCapacity: a.count) { out, n in
                 a.withUnsafeBufferPointer { src in
+                    let out = out  // a local copy: stores through it can't move it, so loops vectorise
                     // One thread: a split here keeps the optimiser from inlining `g` into the loop,
                     // which costs more than a second thread gains on the sizes this library sees.
                     for i in 0..<src.count { out[i] = g(src[i]) }
@@ -105,6 +106,7 @@ enum ElementwiseKernels {
         return [T](unsafeUninitializedCapacity: total) { out, n in
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
+                    let out = out  // a local copy: stores through it can't move it, so loops vectorise
                     if pa.count == total && pb.count == total && total < 2 * elementwiseGrain {
                         switch f {
                         case .add: for i in 0..<total { out[i] = pa[i] + pb[i] }
@@ -160,6 +162,7 @@ enum ElementwiseKernels {
         let s = T(scalar)
         return [T](unsafeUninitializedCapacity: a.count) { out, n in
             a.withUnsafeBufferPointer { pa in
+                let out = out  // a local copy: stores through it can't move it, so loops vectorise
                 if scalarFirst {
                     for i in 0..<pa.count { out[i] = combine(f, s, pa[i]) }
                 } else {

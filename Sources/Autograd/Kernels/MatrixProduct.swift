@@ -12,8 +12,10 @@ import Dispatch
 enum MatrixProduct {
     /// Products with fewer multiply-adds than this run the plain loop.
     static let kernelThreshold = 4_096
-    /// Each thread gets at least this many multiply-adds (about 30 µs of work on one core).
-    static let threadGrain = 1 << 20
+    /// Each thread gets at least this many multiply-adds (about 0.1 ms of work on one core): waking a
+    /// second thread and sharing caches costs more than it saves below that, on a machine where the
+    /// other cores are busy too. (A variable so that tests can split small products.)
+    static var threadGrain = 1 << 22
 
     /// `op(a) · op(b)` with `op(a)` of shape m×k and `op(b)` of shape k×n (row-major storage;
     /// a transposed operand is stored k×m or n×k).

@@ -3,9 +3,17 @@ import XCTest
 
 /// Results must not depend on `numThreads`: every split of the work sums in the same order.
 final class ThreadCountTests: XCTestCase {
-    private var saved = 1
-    override func setUp() { saved = Autograd.numThreads }
-    override func tearDown() { Autograd.numThreads = saved }
+    private var saved = 1, savedGrain = 0
+    override func setUp() {
+        saved = Autograd.numThreads
+        // Small products split too, so that 8 threads each get a share of these test-sized products.
+        savedGrain = MatrixProduct.threadGrain
+        MatrixProduct.threadGrain = 1 << 18
+    }
+    override func tearDown() {
+        Autograd.numThreads = saved
+        MatrixProduct.threadGrain = savedGrain
+    }
 
     /// Runs `body` at 1, 2, 3 and 8 threads and checks every run gives exactly the first run's values.
     private func assertSameBitsForEveryThreadCount(_ what: String, _ body: () throws -> [[Double]]) rethrows {
