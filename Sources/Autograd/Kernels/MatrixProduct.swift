@@ -1,5 +1,4 @@
 import Dispatch
-@_implementationOnly import AutogradKernels
 
 /// Matrix products on raw values, picking the fastest way for the size.
 ///
@@ -110,59 +109,5 @@ enum MatrixProduct {
                 }
             }
         }
-    }
-}
-
-/// The C entry points of one element type, so `MatrixProduct.packed` is written once.
-private protocol PackedKernel {
-    associatedtype Scalar
-    func packedACount(_ m: Int32, _ k: Int32) -> Int
-    func packedBCount(_ n: Int32, _ k: Int32) -> Int
-    func panelsA(_ m: Int32) -> Int
-    func panelsB(_ n: Int32) -> Int
-    func buffer(_ which: Int32, _ count: Int) -> UnsafeMutablePointer<Scalar>
-    func packA(_ t: Int32, _ m: Int32, _ k: Int32, _ a: UnsafePointer<Scalar>, _ ld: Int32, _ first: Int, _ last: Int,
-               _ dst: UnsafeMutablePointer<Scalar>)
-    func packB(_ t: Int32, _ n: Int32, _ k: Int32, _ b: UnsafePointer<Scalar>, _ ld: Int32, _ first: Int, _ last: Int,
-               _ dst: UnsafeMutablePointer<Scalar>)
-    func compute(_ m: Int32, _ n: Int32, _ k: Int32, _ pa: UnsafePointer<Scalar>, _ pb: UnsafePointer<Scalar>,
-                 _ c: UnsafeMutablePointer<Scalar>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int)
-}
-
-private struct Packed32: PackedKernel {
-    func packedACount(_ m: Int32, _ k: Int32) -> Int { gl_sgemm_packed_a_count(m, k) }
-    func packedBCount(_ n: Int32, _ k: Int32) -> Int { gl_sgemm_packed_b_count(n, k) }
-    func panelsA(_ m: Int32) -> Int { gl_sgemm_panels_a(m) }
-    func panelsB(_ n: Int32) -> Int { gl_sgemm_panels_b(n) }
-    func buffer(_ which: Int32, _ count: Int) -> UnsafeMutablePointer<Float> {
-        guard let p = gl_sgemm_buffer(which, count) else { fatalError("out of memory packing a matrix product") }
-        return p
-    }
-    func packA(_ t: Int32, _ m: Int32, _ k: Int32, _ a: UnsafePointer<Float>, _ ld: Int32, _ first: Int, _ last: Int,
-               _ dst: UnsafeMutablePointer<Float>) { gl_sgemm_pack_a(t, m, k, a, ld, first, last, dst) }
-    func packB(_ t: Int32, _ n: Int32, _ k: Int32, _ b: UnsafePointer<Float>, _ ld: Int32, _ first: Int, _ last: Int,
-               _ dst: UnsafeMutablePointer<Float>) { gl_sgemm_pack_b(t, n, k, b, ld, first, last, dst) }
-    func compute(_ m: Int32, _ n: Int32, _ k: Int32, _ pa: UnsafePointer<Float>, _ pb: UnsafePointer<Float>,
-                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int) {
-        gl_sgemm_compute(m, n, k, pa, pb, c, ldc, a0, a1, b0, b1)
-    }
-}
-
-private struct Packed64: PackedKernel {
-    func packedACount(_ m: Int32, _ k: Int32) -> Int { gl_dgemm_packed_a_count(m, k) }
-    func packedBCount(_ n: Int32, _ k: Int32) -> Int { gl_dgemm_packed_b_count(n, k) }
-    func panelsA(_ m: Int32) -> Int { gl_dgemm_panels_a(m) }
-    func panelsB(_ n: Int32) -> Int { gl_dgemm_panels_b(n) }
-    func buffer(_ which: Int32, _ count: Int) -> UnsafeMutablePointer<Double> {
-        guard let p = gl_dgemm_buffer(which, count) else { fatalError("out of memory packing a matrix product") }
-        return p
-    }
-    func packA(_ t: Int32, _ m: Int32, _ k: Int32, _ a: UnsafePointer<Double>, _ ld: Int32, _ first: Int, _ last: Int,
-               _ dst: UnsafeMutablePointer<Double>) { gl_dgemm_pack_a(t, m, k, a, ld, first, last, dst) }
-    func packB(_ t: Int32, _ n: Int32, _ k: Int32, _ b: UnsafePointer<Double>, _ ld: Int32, _ first: Int, _ last: Int,
-               _ dst: UnsafeMutablePointer<Double>) { gl_dgemm_pack_b(t, n, k, b, ld, first, last, dst) }
-    func compute(_ m: Int32, _ n: Int32, _ k: Int32, _ pa: UnsafePointer<Double>, _ pb: UnsafePointer<Double>,
-                 _ c: UnsafeMutablePointer<Double>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int) {
-        gl_dgemm_compute(m, n, k, pa, pb, c, ldc, a0, a1, b0, b1)
     }
 }

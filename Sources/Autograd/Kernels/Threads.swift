@@ -1,5 +1,4 @@
 import Foundation
-@_implementationOnly import AutogradKernels
 
 /// The number of threads Autograd's kernels may use, as `torch.set_num_threads` / `torch.get_num_threads`:
 /// `Autograd.numThreads = 1` makes every kernel run on the calling thread alone.
@@ -10,14 +9,14 @@ import Foundation
 /// thread count, and each piece is computed in a fixed order.
 public var numThreads: Int {
     get {
-        let n = Int(gl_num_threads())
+        let n = CKernels.numThreads
         if n > 0 { return n }
-        gl_set_num_threads(Int32(Parallel.defaultThreads()))
-        return Int(gl_num_threads())
+        CKernels.numThreads = Parallel.defaultThreads()
+        return CKernels.numThreads
     }
     set {
         precondition(newValue >= 1, "set_num_threads expects a positive integer")
-        gl_set_num_threads(Int32(min(newValue, Int(Int32.max))))
+        CKernels.numThreads = newValue
     }
 }
 

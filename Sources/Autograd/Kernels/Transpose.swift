@@ -1,5 +1,3 @@
-@_implementationOnly import AutogradKernels
-
 /// Matrix transposes in C (AVX2 8 × 8 register blocks on x86-64, cache-sized tiles elsewhere), split by
 /// rows over threads for large matrices.
 enum Transpose {
@@ -17,7 +15,7 @@ enum Transpose {
             let f = unsafeBitCast(a, to: [Float].self)
             let out = [Float](unsafeUninitializedCapacity: f.count) { o, n in
                 f.withUnsafeBufferPointer { src in
-                    byRows(rows, cols: cols) { gl_transpose_f32(Int32(rows), Int32(cols), src.baseAddress, o.baseAddress, $0, $1) }
+                    byRows(rows, cols: cols) { CKernels.transpose(rows: rows, cols: cols, src.baseAddress, o.baseAddress, $0, $1) }
                 }
                 n = f.count
             }
@@ -27,7 +25,7 @@ enum Transpose {
             let d = unsafeBitCast(a, to: [Double].self)
             let out = [Double](unsafeUninitializedCapacity: d.count) { o, n in
                 d.withUnsafeBufferPointer { src in
-                    byRows(rows, cols: cols) { gl_transpose_f64(Int32(rows), Int32(cols), src.baseAddress, o.baseAddress, $0, $1) }
+                    byRows(rows, cols: cols) { CKernels.transpose(rows: rows, cols: cols, src.baseAddress, o.baseAddress, $0, $1) }
                 }
                 n = d.count
             }

@@ -1,5 +1,4 @@
 import Foundation
-@_implementationOnly import AutogradKernels
 
 /// Adam (`torch.optim.Adam`): each parameter moves by a running mean of its gradients divided by
 /// the square root of a running mean of their squares, so every coordinate gets a step of about
@@ -130,8 +129,7 @@ public class Adam: Optimizer {
                        _ maxSq: inout [Float], _ s: Settings) {
         let c = Coefficients<Float>(s)
         withBuffers(&param, grad, &expAvg, &expAvgSq, &maxSq) { p, g, m, v, vmax, n in
-            gl_adam_update_f32(n, p, g, m, v, vmax, c.mode, c.maximize, c.wd, c.shrink, c.w1, c.beta2, c.w2,
-                               c.correction, c.eps, c.step)
+            CKernels.adamUpdate(n, p, g, m, v, vmax, c)
         }
     }
 
@@ -139,8 +137,7 @@ public class Adam: Optimizer {
                        _ maxSq: inout [Double], _ s: Settings) {
         let c = Coefficients<Double>(s)
         withBuffers(&param, grad, &expAvg, &expAvgSq, &maxSq) { p, g, m, v, vmax, n in
-            gl_adam_update_f64(n, p, g, m, v, vmax, c.mode, c.maximize, c.wd, c.shrink, c.w1, c.beta2, c.w2,
-                               c.correction, c.eps, c.step)
+            CKernels.adamUpdate(n, p, g, m, v, vmax, c)
         }
     }
 
