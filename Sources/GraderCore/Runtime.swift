@@ -8,8 +8,8 @@ import Foundation
 /// second, and an exercise that does not compile can never stop another from being checked.
 ///
 /// Two ways to link, chosen by what is up to date in the build folder:
-/// - `libGradlingsRuntime.so`, the package's dynamic product, when it is at least as new as the
-///   modules (after `swift build`);
+/// - the package's dynamic product (`libGradlingsRuntime.so` on Linux, `libGradlingsRuntime.dylib`
+///   on macOS: see `RuntimePlatform`), when it is at least as new as the modules (after `swift build`);
 /// - otherwise the targets' object files, listed in each target's `output-file-map.json` (after
 ///   `swift test`, which builds the modules but not the dynamic product).
 /// When neither is there (a fresh checkout run with `swift run grader`, which builds only the
@@ -21,14 +21,25 @@ public struct Runtime: Sendable {
         case objects([URL])
     }
 
-    /// SwiftPM's products folder: `.build/debug` (really `.build/<triple>/debug`).
+    /// SwiftPM's products folder, `.build/<triple>/<configuration>` (`swift build --show-bin-path`):
+    /// `.build/x86_64-unknown-linux-gnu/debug` on Linux, `.build/arm64-apple-macosx/debug` on a Mac.
     public let binDirectory: URL
     public let link: Link
     /// Changes whenever the modules or the link inputs change: part of every compile cache key.
     public let fingerprint: String
+    /// The platform whose file names and linker flags apply.
+    public let platform: RuntimePlatform
+
+    public init(binDirectory: URL, link: Link, fingerprint: String, platform: RuntimePlatform = .current) {
+        self.binDirectory = binDirectory
+        self.link = link
+        self.fingerprint = fingerprint
+        self.platform = platform
+    }
 
     public static let modules = ["Autograd", "GraderWire", "GraderKit"]
-    public static let libraryName = "libGradlingsRuntime.so"
+    /// The dynamic product's file name on this platform.
+    public static var libraryName: String { RuntimePlatform.current.libraryName }
 
     public var modulesDirectory: URL { binDirectory.appendingPathComponent("Modules") }
 
@@ -50,7 +61,7 @@ public struct Runtime: Sendable {
         var flags = moduleFlags
         switch link {
         case .dynamicLibrary:
-            flags += ["-L", binDirectory.path, "-lGradlingsRuntime", "-Xlinker", "-rpath", "-Xlinker", binDirectory.path]
+            flags += ["-L", binDirectory.path, "-l" + RuntimePlatform.libraryStem] + platform.runPathFlags(binDirectory)
         case let .objects(objects):
             flags += objects.map(\.path)
         }
@@ -58,7 +69,8 @@ public struct Runtime: Sendable {
     }
 
     /// The runtime in `binDirectory`, or nil with the reason when it is missing or out of date.
-    public static func find(in binDirectory: URL, sourcesDirectory: URL?) -> Result<Runtime, GraderError> {
+    public static func find(in binDirectory: URL, sourcesDirectory: URL?,
+                            platform: RuntimePlatform = .current) -> Result<Runtime, GraderError> {
         let fm = FileManager.default
         let modulesDir = binDirectory.appendingPathComponent("Modules")
         var newestModule = Date.distantPast
@@ -79,10 +91,11 @@ public struct Runtime: Sendable {
                 }
             }
         }
-        let library = binDirectory.appendingPathComponent(libraryName)
+        let library = binDirectory.appendingPathComponent(platform.libraryName)
         if let date = modificationDate(library.path), date >= newestModule.addingTimeInterval(-1) {
             fingerprint += "so:\(date.timeIntervalSince1970):\(fileSize(library.path))"
-            return .success(Runtime(binDirectory: binDirectory, link: .dynamicLibrary(library), fingerprint: fingerprint))
+            return .success(Runtime(binDirectory: binDirectory, link: .dynamicLibrary(library), fingerprint: fingerprint,
+                                    platform: platform))
         }
         var objects: [URL] = []
         for target in linkTargets(binDirectory) {
@@ -103,19 +116,21 @@ public struct Runtime: Sendable {
                 // A C target: its objects are `<file>.c.o` next to each other.
                 objects += names.filter { $0.hasSuffix(".o") }.map { buildDir.appendingPathComponent($0) }
             } else {
-                return .failure(GraderError("the course library is not linked yet (\(libraryName) is missing or older than the modules in \(binDirectory.path))"))
+                return .failure(GraderError("the course library is not linked yet (\(platform.libraryName) is missing or older than the modules in \(binDirectory.path))"))
             }
         }
         objects.sort { $0.path < $1.path }
         for object in objects {
             fingerprint += "\(object.lastPathComponent):\(modificationDate(object.path)?.timeIntervalSince1970 ?? 0);"
         }
-        return .success(Runtime(binDirectory: binDirectory, link: .objects(objects), fingerprint: fingerprint))
+        return .success(Runtime(binDirectory: binDirectory, link: .objects(objects), fingerprint: fingerprint,
+                                platform: platform))
     }
 
     /// The build folder to use: `$GRADLINGS_BUILD_DIR`, else the folder of the running executable
     /// when it is a SwiftPM products folder (so `swift run grader`, a release build or the test
-    /// bundle each use their own), else the course's `.build/debug`.
+    /// bundle each use their own), else the one SwiftPM reports (`swift build --show-bin-path`),
+    /// else the course's `.build/debug`.
     public static func binDirectory(course: Course, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         if let explicit = environment["GRADLINGS_BUILD_DIR"], !explicit.isEmpty {
             return URL(fileURLWithPath: explicit).standardizedFileURL
@@ -123,7 +138,32 @@ public struct Runtime: Sendable {
         if let exe = executableDirectory(), isProductsFolder(exe) {
             return exe
         }
+        if let reported = swiftPMBinPath(course: course, environment: environment) {
+            return reported
+        }
         return course.root.appendingPathComponent(".build/debug").resolvingSymlinksInPath()
+    }
+
+    /// Asks SwiftPM where it puts the debug products of `course` (`swift build --show-bin-path`),
+    /// rather than assuming a layout: nil when `swift` cannot be run or answers nothing usable.
+    static func swiftPMBinPath(course: Course, environment: [String: String]) -> URL? {
+        guard let swiftc = try? Toolchain.locate(environment: environment).swiftc,
+              let result = try? ChildProcess.run(executable: swiftc.deletingLastPathComponent().appendingPathComponent("swift"),
+                                                 arguments: ["build", "--show-bin-path"], workingDirectory: course.root,
+                                                 timeout: 120, captureLimit: 100_000),
+              case .exited(0) = result.termination else { return nil }
+        return binPath(fromShowBinPathOutput: result.stdoutText)
+    }
+
+    /// The folder in the output of `swift build --show-bin-path`: its last non-empty line, when it is
+    /// an absolute path (SwiftPM may print warnings before it).
+    static func binPath(fromShowBinPathOutput output: String) -> URL? {
+        guard let line = output.split(whereSeparator: \.isNewline).last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            return nil
+        }
+        let path = line.trimmingCharacters(in: .whitespaces)
+        guard path.hasPrefix("/") else { return nil }
+        return URL(fileURLWithPath: path).standardizedFileURL
     }
 
     /// Finds the runtime, building it with SwiftPM first when it is missing or stale and
@@ -147,8 +187,10 @@ public struct Runtime: Sendable {
         }
     }
 
-    static func build(course: Course, binDirectory: URL, product: String = "GradlingsRuntime") throws {
-        // `.build/<triple>/debug` → scratch path `.build`, configuration `debug`.
+    /// The `swift` arguments that build the runtime into `binDirectory`: `.build/<triple>/<configuration>`
+    /// → configuration, and scratch path `.build` when that folder is a SwiftPM scratch folder
+    /// (the same on Linux and macOS; only the triple differs).
+    static func buildArguments(binDirectory: URL, product: String = "GradlingsRuntime") -> [String] {
         let configuration = binDirectory.lastPathComponent == "release" ? "release" : "debug"
         let resolved = binDirectory.resolvingSymlinksInPath()
         let scratch = resolved.deletingLastPathComponent().deletingLastPathComponent()
@@ -157,6 +199,11 @@ public struct Runtime: Sendable {
             || FileManager.default.fileExists(atPath: scratch.appendingPathComponent("build.db").path) {
             arguments += ["--scratch-path", scratch.path]
         }
+        return arguments
+    }
+
+    static func build(course: Course, binDirectory: URL, product: String = "GradlingsRuntime") throws {
+        let arguments = buildArguments(binDirectory: binDirectory, product: product)
         let swift = try Toolchain.locate().swiftc.deletingLastPathComponent().appendingPathComponent("swift")
         let result = try ChildProcess.run(executable: swift, arguments: arguments, workingDirectory: course.root,
                                           timeout: 1800, captureLimit: 200_000)
@@ -180,15 +227,56 @@ public struct Runtime: Sendable {
     }
 
     static func executableDirectory() -> URL? {
+        #if os(Linux)
         if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             return URL(fileURLWithPath: path).deletingLastPathComponent()
         }
+        #endif
+        // macOS (no /proc): Foundation asks the loader (_NSGetExecutablePath).
         return Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
     static func isProductsFolder(_ dir: URL) -> Bool {
         FileManager.default.fileExists(atPath: dir.appendingPathComponent("Modules").path)
             || FileManager.default.fileExists(atPath: dir.appendingPathComponent("description.json").path)
+    }
+}
+
+/// What differs between the platforms SwiftPM builds the runtime on: the dynamic library's file name
+/// and how an exercise binary finds it when it runs.
+///
+/// SwiftPM names the product `libGradlingsRuntime.so` on Linux and `libGradlingsRuntime.dylib` on
+/// macOS. On Linux the executable gets a run path (`DT_RUNPATH`) to the products folder. On macOS
+/// the dylib's install name is `@rpath/libGradlingsRuntime.dylib` (SwiftPM sets it), which the
+/// loader resolves through the executable's `LC_RPATH` entries, so the executable gets the products
+/// folder as an `LC_RPATH`: the same `-rpath` flag, with the install name doing the rest.
+public enum RuntimePlatform: String, Sendable, CaseIterable {
+    case linux, macOS
+
+    /// The platform this grader was built for.
+    public static var current: RuntimePlatform {
+        #if os(macOS)
+        return .macOS
+        #else
+        return .linux
+        #endif
+    }
+
+    /// The product name, which `-l` takes.
+    public static let libraryStem = "GradlingsRuntime"
+
+    /// The dynamic library's file name in the products folder.
+    public var libraryName: String {
+        switch self {
+        case .linux: return "lib\(Self.libraryStem).so"
+        case .macOS: return "lib\(Self.libraryStem).dylib"
+        }
+    }
+
+    /// Linker flags so that an executable finds the library in `directory` at run time.
+    /// (One flag for both: `DT_RUNPATH` on Linux, `LC_RPATH` resolving the `@rpath/` install name on macOS.)
+    public func runPathFlags(_ directory: URL) -> [String] {
+        ["-Xlinker", "-rpath", "-Xlinker", directory.path]
     }
 }
 

@@ -20,8 +20,9 @@ enum Workloads {
         }
     }
 
-    /// Linear layers with ReLU between them: zero grads, MSE loss, backward, clip to norm 1, SGD.
-    static func mlp(_ sizes: [Int], batch: Int) -> (Int) throws -> Void {
+    /// Linear layers with ReLU between them: zero grads, MSE loss, backward, clip to norm 1, then an
+    /// SGD step (lr 0.01) or an Adam step (lr 1e-3).
+    static func mlp(_ sizes: [Int], batch: Int, adam: Bool = false) -> (Int) throws -> Void {
         manualSeed(0)
         var layers: [Module] = []
         for i in 0..<(sizes.count - 1) {
@@ -32,7 +33,7 @@ enum Workloads {
         let x = Tensor.randn([batch, sizes[0]])
         let y = Tensor.randn([batch, sizes[sizes.count - 1]])
         let parameters = model.parameters()
-        let optimizer = SGD(parameters, lr: 0.01)
+        let optimizer: Optimizer = adam ? Adam(parameters, lr: 1e-3) : SGD(parameters, lr: 0.01)
         let lossFunction = MSELoss()
         return { steps in
             for _ in 0..<steps {
@@ -57,5 +58,57 @@ enum Workloads {
                 guard try gradcheck({ huber($0[0]) }, inputs: [r]) else { fatalError("gradcheck failed") }
             }
         }
+    }
+
+    /// A WGAN-GP critic step: Linear, Tanh, Linear; the gradient of the critic's output with respect to
+    /// its input as a differentiable graph (createGraph), a penalty on its row norms, backward through
+    /// both, SGD lr 0.01.
+    static func gradientPenalty(_ sizes: [Int], batch: Int) -> (Int) throws -> Void {
+        manualSeed(0)
+        var layers: [Module] = []
+        for i in 0..<(sizes.count - 1) {
+            layers.append(Linear(sizes[i], sizes[i + 1]))
+            if i < sizes.count - 2 { layers.append(Tanh()) }
+        }
+        let critic = Sequential(layers)
+        let x = Tensor.randn([batch, sizes[0]])
+        let optimizer = SGD(critic.parameters(), lr: 0.01)
+        return { steps in
+            for _ in 0..<steps {
+                try optimizer.zeroGrad()
+                let xi = try x.detach().requiresGrad_()
+                let out = critic(xi)
+                let gx = try grad(out.sum(), xi, createGraph: true)
+                let penalty = ((gx.norm(2, dim: 1) - 1) ** 2).mean()
+                let loss = out.mean() + 10 * penalty
+                try loss.backward()
+                try optimizer.step()
+            }
+        }
+    }
+
+    /// The matrix products of one step of `mlp(sizes, batch:)` (same shapes, operands made contiguous
+    /// beforehand so that only products are timed), and their floating-point operation count (2 per
+    /// multiply-add).
+    static func mlpStepProducts(_ sizes: [Int], batch: Int) -> (run: (Int) -> Void, count: Double) {
+        manualSeed(0)
+        let layers = (0..<(sizes.count - 1)).map { i in
+            (x: Tensor.randn([batch, sizes[i]]), w: Tensor.randn([sizes[i + 1], sizes[i]]), g: Tensor.randn([batch, sizes[i + 1]]),
+             xT: Tensor.randn([sizes[i], batch]), wT: Tensor.randn([sizes[i], sizes[i + 1]]))
+        }
+        var count = 0.0
+        for (i, l) in layers.enumerated() {
+            let (k, n) = (l.w.shape[1], l.w.shape[0])
+            count += 2 * Double(batch * k * n) * (i == 0 ? 2 : 3)
+        }
+        return ({ steps in
+            for _ in 0..<steps {
+                for (i, l) in layers.enumerated() {
+                    _ = l.x.matmul(l.wT)                     // forward
+                    _ = l.xT.matmul(l.g)                     // the weight's gradient (transposed)
+                    if i > 0 { _ = l.g.matmul(l.w) }         // the input's gradient
+                }
+            }
+        }, count)
     }
 }

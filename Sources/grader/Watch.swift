@@ -3,8 +3,10 @@ import GraderCore
 
 /// `grader watch [ID]`: re-checks whenever a student file (or a check file) changes.
 ///
-/// Polls modification times and sizes a few times a second instead of using file events, so it
-/// works the same on every file system (network mounts, containers, editors that replace files).
+/// Polls modification times and sizes a few times a second instead of using file events (inotify on
+/// Linux, FSEvents or kqueue on macOS), so it works the same on every platform and file system
+/// (network mounts, containers, editors that replace files): the only system calls are
+/// `isatty`/`usleep`, which Foundation brings from Glibc on Linux and from Darwin on macOS.
 struct Watch {
     let commands: Commands
     static let interval: useconds_t = 250_000

@@ -20,11 +20,18 @@ enum BinaryFunction {
 }
 
 enum ElementwiseKernels {
+    /// Elementwise loops over at least twice this many elements are split over threads (each
+    /// element is computed alone, so the split changes no result).
+    static let elementwiseGrain = 1 << 16
+
     @inline(__always)
     static func apply<T: TensorScalar>(_ f: UnaryFunction, _ a: [T]) -> [T] {
         func map(_ g: (T) -> T) -> [T] {
             [T](unsafeUninitializedCapacity: a.count) { out, n in
                 a.withUnsafeBufferPointer { src in
+                    let out = out  // a local copy: stores through it can't move it, so loops vectorise
+                    // One thread: a split here keeps the optimiser from inlining `g` into the loop,
+                    // which costs more than a second thread gains on the sizes this library sees.
                     for i in 0..<src.count { out[i] = g(src[i]) }
                 }
                 n = a.count
@@ -99,7 +106,8 @@ enum ElementwiseKernels {
         return [T](unsafeUninitializedCapacity: total) { out, n in
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
-                    if pa.count == total && pb.count == total {
+                    let out = out  // a local copy: stores through it can't move it, so loops vectorise
+                    if pa.count == total && pb.count == total && total < 2 * elementwiseGrain {
                         switch f {
                         case .add: for i in 0..<total { out[i] = pa[i] + pb[i] }
                         case .sub: for i in 0..<total { out[i] = pa[i] - pb[i] }
@@ -107,12 +115,31 @@ enum ElementwiseKernels {
                         case .div: for i in 0..<total { out[i] = pa[i] / pb[i] }
                         default: for i in 0..<total { out[i] = combine(f, pa[i], pb[i]) }
                         }
-                    } else if pb.count == 1 && pa.count == total {
+                    } else if pa.count == total && pb.count == total {
+                        Parallel.forEachRange(count: total, grain: elementwiseGrain) { r in
+                            switch f {
+                            case .add: for i in r { out[i] = pa[i] + pb[i] }
+                            case .sub: for i in r { out[i] = pa[i] - pb[i] }
+                            case .mul: for i in r { out[i] = pa[i] * pb[i] }
+                            case .div: for i in r { out[i] = pa[i] / pb[i] }
+                            default: for i in r { out[i] = combine(f, pa[i], pb[i]) }
+                            }
+                        }
+                    } else if pb.count == 1 && pa.count == total && total < 2 * elementwiseGrain {
                         let s = pb[0]
                         switch f {
                         case .add: for i in 0..<total { out[i] = pa[i] + s }
                         case .mul: for i in 0..<total { out[i] = pa[i] * s }
                         default: for i in 0..<total { out[i] = combine(f, pa[i], s) }
+                        }
+                    } else if pb.count == 1 && pa.count == total {
+                        let s = pb[0]
+                        Parallel.forEachRange(count: total, grain: elementwiseGrain) { r in
+                            switch f {
+                            case .add: for i in r { out[i] = pa[i] + s }
+                            case .mul: for i in r { out[i] = pa[i] * s }
+                            default: for i in r { out[i] = combine(f, pa[i], s) }
+                            }
                         }
                     } else if pa.count == 1 && pb.count == total {
                         let s = pa[0]
@@ -135,6 +162,7 @@ enum ElementwiseKernels {
         let s = T(scalar)
         return [T](unsafeUninitializedCapacity: a.count) { out, n in
             a.withUnsafeBufferPointer { pa in
+                let out = out  // a local copy: stores through it can't move it, so loops vectorise
                 if scalarFirst {
                     for i in 0..<pa.count { out[i] = combine(f, s, pa[i]) }
                 } else {

@@ -1,18 +1,20 @@
 import Dispatch
-internal import AutogradKernels
 
 /// Matrix products on raw values, picking the fastest way for the size.
 ///
 /// Tiny products (the course's 4x2 regressions, 2-3-1 networks) run a plain loop: calling into the
-/// packed kernel costs more than they do. Large float32 products go to the AVX2/FMA kernel in
-/// `AutogradKernels`, split by rows or columns over the cores when there is enough work to pay for a thread
-/// (every output element sums in the same order however it's split, so results don't depend on the
-/// number of threads).
+/// packed kernel costs more than they do. Larger products go to the packed kernels of
+/// `AutogradKernels` (AVX2/FMA on x86-64, NEON on AArch64): both operands are packed once, in
+/// parallel, into panels all threads share, then each thread computes a block of rows or columns of
+/// the result. Every output element sums in the same order however the work is split, so results
+/// don't depend on the number of threads.
 enum MatrixProduct {
     /// Products with fewer multiply-adds than this run the plain loop.
     static let kernelThreshold = 4_096
-    /// Products with more multiply-adds than this are split across threads.
-    static let threadingThreshold = 1 << 21
+    /// Each thread gets at least this many multiply-adds (about 0.1 ms of work on one core): waking a
+    /// second thread and sharing caches costs more than it saves below that, on a machine where the
+    /// other cores are busy too. (A variable so that tests can split small products.)
+    static var threadGrain = 1 << 22
 
     /// `op(a) · op(b)` with `op(a)` of shape m×k and `op(b)` of shape k×n (row-major storage;
     /// a transposed operand is stored k×m or n×k).
@@ -21,35 +23,11 @@ enum MatrixProduct {
         [Float](unsafeUninitializedCapacity: m * n) { c, count in
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
-                    let work = m * n * k
-                    if work < kernelThreshold || m == 0 || n == 0 {
+                    if m * n * k < kernelThreshold || m == 0 || n == 0 {
                         loop(pa, pb, m: m, k: k, n: n, transposeA, transposeB, into: c)
                     } else {
-                        let lda = transposeA ? m : k, ldb = transposeB ? k : n
-                        // Split the larger output dimension: each thread packs only its share of the
-                        // operand it splits, and packing a whole operand per thread would cost about
-                        // as much as a small batch's share of the products.
-                        let splitColumns = n >= m
-                        let extent = splitColumns ? n : m
-                        let threads = work >= threadingThreshold ? min(2, max(1, System.cores), extent / 48) : 1
-                        let chunk = (extent + max(threads, 1) - 1) / max(threads, 1)
-                        let base = c.baseAddress!, aBase = pa.baseAddress!, bBase = pb.baseAddress!
-                        let run = { (t: Int) in
-                            let start = t * chunk, size = min(chunk, extent - start)
-                            guard size > 0 else { return }
-                            if splitColumns {
-                                // Columns start..<start+size of op(B): a column offset, or a row offset if transposed.
-                                let bStart = transposeB ? bBase + start * ldb : bBase + start
-                                gl_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(size), Int32(k),
-                                         aBase, Int32(lda), bStart, Int32(ldb), base + start, Int32(n))
-                            } else {
-                                // Rows start..<start+size of op(A): a row offset, or a column offset if transposed.
-                                let aStart = transposeA ? aBase + start : aBase + start * lda
-                                gl_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(size), Int32(n), Int32(k),
-                                         aStart, Int32(lda), bBase, Int32(ldb), base + start * n, Int32(n))
-                            }
-                        }
-                        if threads > 1 { DispatchQueue.concurrentPerform(iterations: threads, execute: run) } else { run(0) }
+                        packed(Packed32(), pa.baseAddress!, pb.baseAddress!, c.baseAddress!, m: m, k: k, n: n,
+                               transposeA, transposeB)
                     }
                 }
             }
@@ -61,9 +39,56 @@ enum MatrixProduct {
                          transposeA: Bool = false, transposeB: Bool = false) -> [Double] {
         [Double](unsafeUninitializedCapacity: m * n) { c, count in
             a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in loop(pa, pb, m: m, k: k, n: n, transposeA, transposeB, into: c) }
+                b.withUnsafeBufferPointer { pb in
+                    if m * n * k < kernelThreshold || m == 0 || n == 0 {
+                        loop(pa, pb, m: m, k: k, n: n, transposeA, transposeB, into: c)
+                    } else {
+                        packed(Packed64(), pa.baseAddress!, pb.baseAddress!, c.baseAddress!, m: m, k: k, n: n,
+                               transposeA, transposeB)
+                    }
+                }
             }
             count = m * n
+        }
+    }
+
+    /// The packed product: pack both operands (split over panels), then compute (split over the
+    /// larger dimension of the result, in whole panels).
+    private static func packed<K: PackedKernel>(_ kernel: K, _ a: UnsafePointer<K.Scalar>, _ b: UnsafePointer<K.Scalar>,
+                                                _ c: UnsafeMutablePointer<K.Scalar>, m: Int, k: Int, n: Int,
+                                                _ transposeA: Bool, _ transposeB: Bool) {
+        let M = Int32(m), N = Int32(n), Kd = Int32(k)
+        let lda = Int32(transposeA ? m : k), ldb = Int32(transposeB ? k : n)
+        let ta: Int32 = transposeA ? 1 : 0, tb: Int32 = transposeB ? 1 : 0
+        let panelsA = kernel.panelsA(M), panelsB = kernel.panelsB(N)
+        let packedA = kernel.buffer(0, kernel.packedACount(M, Kd))
+        let packedB = kernel.buffer(1, kernel.packedBCount(N, Kd))
+        let threads = Parallel.threads(work: m * n * k, grain: threadGrain)
+        if threads == 1 {
+            kernel.packA(ta, M, Kd, a, lda, 0, panelsA, packedA)
+            kernel.packB(tb, N, Kd, b, ldb, 0, panelsB, packedB)
+            kernel.compute(M, N, Kd, packedA, packedB, c, N, 0, panelsA, 0, panelsB)
+            return
+        }
+        // Packing: the panels of A then those of B, as one list cut into equal runs.
+        let totalPanels = panelsA + panelsB
+        Parallel.run(parts: threads) { t in
+            let range = Parallel.share(t, of: threads, count: totalPanels)
+            let aRange = min(range.lowerBound, panelsA)..<min(range.upperBound, panelsA)
+            let bRange = max(range.lowerBound, panelsA) - panelsA..<max(range.upperBound, panelsA) - panelsA
+            if !aRange.isEmpty { kernel.packA(ta, M, Kd, a, lda, aRange.lowerBound, aRange.upperBound, packedA) }
+            if !bRange.isEmpty { kernel.packB(tb, N, Kd, b, ldb, bRange.lowerBound, bRange.upperBound, packedB) }
+        }
+        let splitRows = panelsA >= panelsB
+        let parts = min(threads, splitRows ? panelsA : panelsB)
+        Parallel.run(parts: parts) { t in
+            if splitRows {
+                let rows = Parallel.share(t, of: parts, count: panelsA)
+                kernel.compute(M, N, Kd, packedA, packedB, c, N, rows.lowerBound, rows.upperBound, 0, panelsB)
+            } else {
+                let columns = Parallel.share(t, of: parts, count: panelsB)
+                kernel.compute(M, N, Kd, packedA, packedB, c, N, 0, panelsA, columns.lowerBound, columns.upperBound)
+            }
         }
     }
 
@@ -86,18 +111,3 @@ enum MatrixProduct {
         }
     }
 }
-
-/// The number of cores, read once.
-enum System {
-    static let cores: Int = {
-        #if canImport(Glibc)
-        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        #else
-        return 1
-        #endif
-    }()
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

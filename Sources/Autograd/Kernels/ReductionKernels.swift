@@ -8,6 +8,38 @@ enum ReductionKernels {
             return [T(a.withUnsafeBufferPointer { p in total(p) { Double($0) } })]
         }
         var acc = [Double](repeating: 0, count: outCount)
+        // Two common layouts get direct loops that add in the general loop's order (row-major, each
+        // output in turn), so they give the same bits: trailing dimensions summed (a row norm), and
+        // leading ones (a bias gradient).
+        if keepShape.count == shape.count, let split = (0...shape.count).first(where: { d in
+            (0..<d).allSatisfy { keepShape[$0] == shape[$0] } && (d..<shape.count).allSatisfy { keepShape[$0] == 1 }
+        }) {
+            let inner = Shape.count(Array(shape[split...]))
+            a.withUnsafeBufferPointer { p in
+                acc.withUnsafeMutableBufferPointer { q in
+                    for o in 0..<outCount {
+                        var sum = 0.0
+                        for j in 0..<inner { sum += Double(p[o &* inner &+ j]) }
+                        q[o] = sum
+                    }
+                }
+            }
+            return acc.map { T($0) }
+        }
+        if keepShape.count == shape.count, let split = (0...shape.count).first(where: { d in
+            (0..<d).allSatisfy { keepShape[$0] == 1 } && (d..<shape.count).allSatisfy { keepShape[$0] == shape[$0] }
+        }) {
+            let outer = Shape.count(Array(shape[..<split]))
+            a.withUnsafeBufferPointer { p in
+                acc.withUnsafeMutableBufferPointer { q in
+                    for i in 0..<outer {
+                        let row = i &* outCount
+                        for j in 0..<outCount { q[j] += Double(p[row &+ j]) }
+                    }
+                }
+            }
+            return acc.map { T($0) }
+        }
         let so = Shape.broadcastStrides(keepShape, to: shape)
         let zero = [Int](repeating: 0, count: shape.count)
         a.withUnsafeBufferPointer { p in
@@ -18,11 +50,33 @@ enum ReductionKernels {
         return acc.map { T($0) }
     }
 
+    /// Elements per block of a long sum (see `total`).
+    static let sumBlock = 1 << 15
+
     /// Σ f(x) accumulated in Double over four independent running sums: one sum would wait on the
-    /// latency of every addition in turn; four keep the adder busy. The order is fixed, so the
-    /// result is reproducible.
+    /// latency of every addition in turn; four keep the adder busy. Sums of at least two blocks are
+    /// summed block by block (on several threads when there are enough blocks), then the block sums
+    /// in order: blocks are fixed, not per thread, so the result is the same for any thread count.
     @inline(__always)
     static func total<T>(_ p: UnsafeBufferPointer<T>, _ f: (T) -> Double) -> Double {
+        let blocks = p.count / sumBlock
+        guard blocks >= 2 else { return runningTotal(p, f) }
+        var partial = [Double](repeating: 0, count: blocks)
+        partial.withUnsafeMutableBufferPointer { out in
+            Parallel.forEachRange(count: blocks, grain: 2) { range in
+                for b in range {
+                    let end = b == blocks - 1 ? p.count : (b + 1) * sumBlock
+                    out[b] = runningTotal(UnsafeBufferPointer(rebasing: p[(b * sumBlock)..<end]), f)
+                }
+            }
+        }
+        var sum = 0.0
+        for x in partial { sum += x }
+        return sum
+    }
+
+    @inline(__always)
+    static func runningTotal<T>(_ p: UnsafeBufferPointer<T>, _ f: (T) -> Double) -> Double {
         var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
         var i = 0
         let n = p.count

@@ -102,6 +102,7 @@ extension Tensor {
     /// `a` (rows × cols, row-major) transposed, in 16 × 16 tiles: each output row of a tile is one
     /// cache line, and the 16 input rows read stay in L1 for the whole tile.
     static func transposed<T>(_ a: [T], rows: Int, cols: Int) -> [T] {
+        if a.count >= 256, let fast = Transpose.matrix(a, rows: rows, cols: cols) { return fast }
         let tile = 16
         return [T](unsafeUninitializedCapacity: a.count) { out, n in
             a.withUnsafeBufferPointer { src in

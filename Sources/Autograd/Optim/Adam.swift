@@ -122,39 +122,55 @@ public class Adam: Optimizer {
     }
 
     /// One parameter's update, in the element type and in PyTorch's order of operations
-    /// (`_single_tensor_adam`). `maxSq` is empty without amsgrad.
-    static func update<T: TensorScalar>(_ param: inout [T], _ grad: [T], _ expAvg: inout [T], _ expAvgSq: inout [T],
-                                        _ maxSq: inout [T], _ s: Settings) {
-        let wd = T(s.weightDecay), shrink = T(1 - s.lr * s.weightDecay)
-        let w1 = T(1 - s.beta1), beta2 = T(s.beta2), w2 = T(1 - s.beta2)
-        let correction = T(s.biasCorrection2Sqrt), eps = T(s.eps), step = T(-s.stepSize)
-        let smallWeight = Swift.abs(1 - s.beta1) < 0.5
+    /// (`_single_tensor_adam`), in C so that its fused multiply-adds, square roots and divisions run
+    /// vectorised (see `AutogradKernels/optim.c`), split over threads for large parameters. `maxSq` is
+    /// empty without amsgrad.
+    static func update(_ param: inout [Float], _ grad: [Float], _ expAvg: inout [Float], _ expAvgSq: inout [Float],
+                       _ maxSq: inout [Float], _ s: Settings) {
+        let c = Coefficients<Float>(s)
+        withBuffers(&param, grad, &expAvg, &expAvgSq, &maxSq) { p, g, m, v, vmax, n in
+            CKernels.adamUpdate(n, p, g, m, v, vmax, c)
+        }
+    }
+
+    static func update(_ param: inout [Double], _ grad: [Double], _ expAvg: inout [Double], _ expAvgSq: inout [Double],
+                       _ maxSq: inout [Double], _ s: Settings) {
+        let c = Coefficients<Double>(s)
+        withBuffers(&param, grad, &expAvg, &expAvgSq, &maxSq) { p, g, m, v, vmax, n in
+            CKernels.adamUpdate(n, p, g, m, v, vmax, c)
+        }
+    }
+
+    /// The settings in the element type, rounded once as the Swift reference did.
+    struct Coefficients<T: TensorScalar> {
+        let mode, maximize: Int32
+        let wd, shrink, w1, beta2, w2, correction, eps, step: T
+        init(_ s: Settings) {
+            mode = s.weightDecay == 0 ? 0 : (s.decoupled ? 2 : 1)
+            maximize = s.maximize ? 1 : 0
+            wd = T(s.weightDecay); shrink = T(1 - s.lr * s.weightDecay)
+            w1 = T(1 - s.beta1); beta2 = T(s.beta2); w2 = T(1 - s.beta2)
+            correction = T(s.biasCorrection2Sqrt); eps = T(s.eps); step = T(-s.stepSize)
+        }
+    }
+
+    /// Calls `body` with pointers to equal slices of the five buffers, one slice per thread.
+    private static func withBuffers<T>(
+        _ param: inout [T], _ grad: [T], _ expAvg: inout [T], _ expAvgSq: inout [T], _ maxSq: inout [T],
+        _ body: (UnsafeMutablePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<T>, UnsafeMutablePointer<T>,
+                 UnsafeMutablePointer<T>?, Int) -> Void
+    ) {
         param.withUnsafeMutableBufferPointer { p in
-            grad.withUnsafeBufferPointer { gr in
+            grad.withUnsafeBufferPointer { g in
                 expAvg.withUnsafeMutableBufferPointer { m in
                     expAvgSq.withUnsafeMutableBufferPointer { v in
                         maxSq.withUnsafeMutableBufferPointer { vmax in
-                            let ams = vmax.count > 0
-                            for i in 0..<p.count {
-                                var g = s.maximize ? -gr[i] : gr[i]
-                                if s.weightDecay != 0 {
-                                    if s.decoupled { p[i] = p[i] * shrink }        // param.mul_(1 - lr * wd)
-                                    else { g = g.addingProduct(wd, p[i]) }         // grad.add(param, alpha=wd)
-                                }
-                                // exp_avg.lerp_(grad, 1 - beta1), with lerp's two formulas.
-                                m[i] = smallWeight ? m[i].addingProduct(w1, g - m[i])
-                                                   : g - (g - m[i]) * (1 - w1)
-                                // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                                v[i] = v[i] * beta2 + w2 * g * g
-                                var second = v[i]
-                                if ams {
-                                    vmax[i] = Swift.max(vmax[i], v[i])
-                                    second = vmax[i]
-                                }
-                                // denom = (sqrt(v) / sqrt(bias_correction2)).add_(eps)
-                                let denom = second.squareRoot() / correction + eps
-                                // param.addcdiv_(exp_avg, denom, value=-step_size)
-                                p[i] = p[i] + step * m[i] / denom
+                            guard let pp = p.baseAddress, let gp = g.baseAddress, let mp = m.baseAddress,
+                                  let vp = v.baseAddress else { return }
+                            let vmaxBase = vmax.count > 0 ? vmax.baseAddress : nil
+                            Parallel.forEachRange(count: p.count, grain: 1 << 15) { r in
+                                body(pp + r.lowerBound, gp + r.lowerBound, mp + r.lowerBound, vp + r.lowerBound,
+                                     vmaxBase.map { $0 + r.lowerBound }, r.count)
                             }
                         }
                     }

@@ -1,5 +1,3 @@
-internal import AutogradKernels
-
 /// Stochastic gradient descent, optionally with momentum, Nesterov momentum and weight decay
 /// (`torch.optim.SGD`), with PyTorch's update, element by element:
 ///
@@ -91,9 +89,14 @@ public final class SGD: Optimizer {
         param.withUnsafeMutableBufferPointer { p in
             grad.withUnsafeBufferPointer { g in
                 buffer.withUnsafeMutableBufferPointer { b in
-                    gl_sgd_update_f32(p.count, p.baseAddress, g.baseAddress, b.baseAddress, Float(s.lr),
-                                      Float(s.weightDecay), Float(s.momentum), Float(s.dampening),
-                                      s.nesterov ? 1 : 0, s.maximize ? 1 : 0, s.firstStep ? 1 : 0)
+                    guard let pp = p.baseAddress, let gp = g.baseAddress else { return }
+                    let bp = b.baseAddress
+                    Parallel.forEachRange(count: p.count) { r in
+                        CKernels.sgdUpdate(r.count, pp + r.lowerBound, gp + r.lowerBound, bp.map { $0 + r.lowerBound },
+                                           lr: Float(s.lr), weightDecay: Float(s.weightDecay), momentum: Float(s.momentum),
+                                           dampening: Float(s.dampening), nesterov: s.nesterov, maximize: s.maximize,
+                                           first: s.firstStep)
+                    }
                 }
             }
         }
@@ -103,8 +106,14 @@ public final class SGD: Optimizer {
         param.withUnsafeMutableBufferPointer { p in
             grad.withUnsafeBufferPointer { g in
                 buffer.withUnsafeMutableBufferPointer { b in
-                    gl_sgd_update_f64(p.count, p.baseAddress, g.baseAddress, b.baseAddress, s.lr, s.weightDecay,
-                                      s.momentum, s.dampening, s.nesterov ? 1 : 0, s.maximize ? 1 : 0, s.firstStep ? 1 : 0)
+                    guard let pp = p.baseAddress, let gp = g.baseAddress else { return }
+                    let bp = b.baseAddress
+                    Parallel.forEachRange(count: p.count) { r in
+                        CKernels.sgdUpdate(r.count, pp + r.lowerBound, gp + r.lowerBound, bp.map { $0 + r.lowerBound },
+                                           lr: s.lr, weightDecay: s.weightDecay, momentum: s.momentum,
+                                           dampening: s.dampening, nesterov: s.nesterov, maximize: s.maximize,
+                                           first: s.firstStep)
+                    }
                 }
             }
         }

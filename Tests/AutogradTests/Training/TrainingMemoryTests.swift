@@ -4,12 +4,39 @@ import XCTest
 /// A long training run must not grow: each step's graph is freed by its backward pass and by
 /// dropping the loss, so the process's resident memory stays flat however many steps run.
 final class TrainingMemoryTests: XCTestCase {
-    /// The resident set size of this process in bytes, from /proc/self/statm (Linux).
+    /// The resident set size of this process in bytes: from the kernel's task info on macOS, from
+    /// /proc/self/statm on Linux.
     static func residentBytes() throws -> Int {
+        #if canImport(Darwin)
+        var info = mach_task_basic_info()
+        var count = mach_msg_type_number_t(MemoryLayout<mach_task_basic_info>.size / MemoryLayout<natural_t>.size)
+        let status = withUnsafeMutablePointer(to: &info) {
+            $0.withMemoryRebound(to: integer_t.self, capacity: Int(count)) {
+                task_info(mach_task_self_, task_flavor_t(MACH_TASK_BASIC_INFO), $0, &count)
+            }
+        }
+        guard status == KERN_SUCCESS else { throw XCTSkip("task_info failed (\(status))") }
+        return Int(info.resident_size)
+        #else
         let text = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
         let fields = text.split(separator: " ")
         let pages = try XCTUnwrap(fields.count > 1 ? Int(fields[1]) : nil)
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        #endif
+    }
+
+    /// Gives memory that earlier tests freed back to the system, so that a measurement starts from
+    /// a heap without free space in it (which new allocations would reuse without growing).
+    static func releaseFreeMemory() {
+        #if canImport(Glibc)
+        // glibc's malloc_trim, which the Glibc module does not declare.
+        typealias Trim = @convention(c) (Int) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+            _ = unsafeBitCast(symbol, to: Trim.self)(0)
+        }
+        #elseif canImport(Darwin)
+        _ = malloc_zone_pressure_relief(nil, 0)
+        #endif
     }
 
     /// A two-layer regression network on plain tensors (a constant input column stands in for
@@ -65,6 +92,7 @@ final class TrainingMemoryTests: XCTestCase {
         let savedBefore = SavedTensorStatistics.count
         var kept: [Tensor] = []
         for _ in 0..<200 { try model.step() }
+        Self.releaseFreeMemory()
         let warm = try Self.residentBytes()
         for _ in 0..<2_000 {
             kept.append(model.loss())
