@@ -120,13 +120,15 @@ extension Tensor {
             return Foundation.log(g.reduce(0) { $0 + Foundation.exp($1 - shift) }) + shift
         }
         let keep = keptShape(ds)
-        let resultKept = Tensor(storage: storage, shape: keep, dtype: dtype)
         let saved = Tensor.recording(self) ? SavedTensor(self) : nil
-        return Tensor.result(storage, outputShape(ds, keepdim: keepdim), dtype, inputs: [self], name: "LogsumexpBackward0") { g in
+        let savedResult = Tensor.recording(self) ? SavedOutput(Tensor(storage: storage, shape: outputShape(ds, keepdim: keepdim), dtype: dtype)) : nil
+        let out = Tensor.result(storage, outputShape(ds, keepdim: keepdim), dtype, inputs: [self], name: "LogsumexpBackward0") { g in
             let x = try saved!.unpack()
-            let r = isGradEnabled ? try x.logsumexp(dims: ds, keepdim: true) : resultKept
-            return [self.restoreDims(g, ds, keepdim: keepdim) * (x - r).exp()]
+            let r = try savedResult!.unpack()
+            return [self.restoreDims(g, ds, keepdim: keepdim) * (x - r.shaped(keep)).exp()]
         }
+        savedResult?.node = out.gradFn
+        return out
     }
 
     /// `logsumexp` over one dimension.
@@ -230,16 +232,19 @@ extension Tensor {
         let ds = try reductionDims(dims)
         let (variance, n) = varianceValues(ds, correction)
         let value = variance.map(dtype, { $0.map { $0.squareRoot() } }, { $0.map { $0.squareRoot() } })
-        let keptValue = Tensor(storage: value, shape: keptShape(ds), dtype: dtype)
+        let keep = keptShape(ds)
         let saved = Tensor.recording(self) ? SavedTensor(self) : nil
+        let savedResult = Tensor.recording(self) ? SavedOutput(Tensor(storage: value, shape: outputShape(ds, keepdim: keepdim), dtype: dtype)) : nil
         let dof = Swift.max(0, n - correction)
-        return Tensor.result(value, outputShape(ds, keepdim: keepdim), dtype, inputs: [self], name: "StdBackward0") { g in
+        let out = Tensor.result(value, outputShape(ds, keepdim: keepdim), dtype, inputs: [self], name: "StdBackward0") { g in
             let x = try saved!.unpack()
-            let r = isGradEnabled ? try x.std(dims: ds, correction: correction, keepdim: true) : keptValue
+            let r = try savedResult!.unpack().shaped(keep)
             let gk = self.restoreDims(g, ds, keepdim: keepdim)
             let gradVar = Tensor.where(r.detach().eq(0), Tensor.zerosLike(r), gk / (r * 2))
             return [(2 / dof) * gradVar * (x - x.sumOver(ds) / n)]
         }
+        savedResult?.node = out.gradFn
+        return out
     }
 
     /// `std` over one dimension.

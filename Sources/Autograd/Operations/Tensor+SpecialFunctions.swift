@@ -25,6 +25,20 @@ extension Tensor {
         }
     }
 
+    /// A one-input elementwise operation whose backward rule reads the output: `rule(g, y)`.
+    /// Under `createGraph` the output is read as the recorded tensor itself, so its hooks fire in
+    /// the second pass too, as with PyTorch's saved outputs.
+    func elementwiseSavingOutput(name: String, _ f32: (Float) -> Float, _ f64: (Double) -> Double,
+                                 rule: @escaping (_ g: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
+        let value = mapElements(f32, f64)
+        let saved = Tensor.recording(self) ? SavedOutput(value) : nil
+        let out = Tensor.result(value.storage, shape, dtype, inputs: [self], name: name) { g in
+            [rule(g, try saved!.unpack())]
+        }
+        saved?.node = out.gradFn
+        return out
+    }
+
     /// `log(1 + x)`, accurate for small `x` (`Log1PBackward0`).
     public func log1p() -> Tensor {
         elementwise(name: "Log1PBackward0", { Foundation.log1p($0) }, { Foundation.log1p($0) }) { g, x in g / (x + 1) }
@@ -32,13 +46,13 @@ extension Tensor {
 
     /// `exp(x) - 1`, accurate for small `x` (`Expm1Backward0`).
     public func expm1() -> Tensor {
-        elementwise(name: "Expm1Backward0", { Foundation.expm1($0) }, { Foundation.expm1($0) }) { g, x in g * (x.expm1() + 1) }
+        elementwiseSavingOutput(name: "Expm1Backward0", { Foundation.expm1($0) }, { Foundation.expm1($0) }) { g, y in g * (y + 1) }
     }
 
     /// `1 / sqrt(x)` (`RsqrtBackward0`); its derivative is `-rsqrt(x)³ / 2`.
     public func rsqrt() -> Tensor {
-        elementwise(name: "RsqrtBackward0", { 1 / $0.squareRoot() }, { 1 / $0.squareRoot() }) { g, x in
-            -0.5 * g * x.rsqrt().pow(3)
+        elementwiseSavingOutput(name: "RsqrtBackward0", { 1 / $0.squareRoot() }, { 1 / $0.squareRoot() }) { g, y in
+            -0.5 * g * y.pow(3)
         }
     }
 
@@ -119,6 +133,12 @@ extension Tensor {
         return elementwise(name: "LogSigmoidBackward0", f, f) { g, x in g * (-x).sigmoid() }
     }
 
+    /// `g · share`, except that a zero share gives 0 even where `g` is infinite or NaN, as
+    /// PyTorch's `where`/`masked_fill` do (a product would give NaN there).
+    static func masked(_ g: Tensor, _ share: Tensor) -> Tensor {
+        Tensor.where(share, g * share, Tensor.zerosLike(g))
+    }
+
     // MARK: Two inputs
 
     /// `f(a, b)` elementwise with broadcasting and type promotion, recording nothing.
@@ -149,8 +169,12 @@ extension Tensor {
         let (sa, sb) = (a.shape, b.shape)
         return Tensor.result(value.storage, value.shape, value.dtype, inputs: [a, b], name: "Atan2Backward0") { g in
             let a = try savedA!.unpack(), b = try savedB!.unpack()
-            let recip = (a * a + b * b).reciprocal()
-            return [(g * b * recip).sumTo(sa), (g * -a * recip).sumTo(sb)]
+            let denominator = a * a + b * b
+            let recip = denominator.reciprocal()
+            // At the origin PyTorch gives both gradients 0, not 0 · inf.
+            let origin = denominator.detach().eq(0)
+            let zero = Tensor.zerosLike(recip)
+            return [Tensor.where(origin, zero, g * b * recip).sumTo(sa), Tensor.where(origin, zero, g * -a * recip).sumTo(sb)]
         }
     }
 
@@ -173,7 +197,7 @@ extension Tensor {
         let shareB = zip(x, y).map { u, v in u == v ? 0.5 : ((largest ? u > v : u < v) ? 0 : 1) }
         let maskA = Tensor(shareA, shape: shape, dtype: dtype), maskB = Tensor(shareB, shape: shape, dtype: dtype)
         return result(value.storage, shape, dtype, inputs: [a, b], name: largest ? "MaximumBackward0" : "MinimumBackward0") { g in
-            [(g * maskA).sumTo(sa), (g * maskB).sumTo(sb)]
+            [Tensor.masked(g, maskA).sumTo(sa), Tensor.masked(g, maskB).sumTo(sb)]
         }
     }
 
@@ -215,8 +239,25 @@ extension Tensor {
         let which = [0] + (min != nil ? [1] : []) + (max != nil ? [2] : [])
         return Tensor.result(TensorStorage(values, dtype: dtype), shape, dtype, inputs: inputs, name: "ClampBackward0",
                              savesTensors: true) { g in
-            zip(which, shapes).map { k, s in (g * masks[k]).sumTo(s) }
+            zip(which, shapes).map { k, s in Tensor.masked(g, masks[k]).sumTo(s) }
         }
+    }
+}
+
+/// An operation's output kept for its own backward rule without keeping the output alive (which
+/// would be a cycle through the node): the values, and a weak reference to the node. Read during a
+/// recorded backward pass, it is a tensor whose `gradFn` is that node, as PyTorch's `SavedVariable`
+/// rebuilds a saved output, so gradients through it reach the node and its hooks.
+final class SavedOutput {
+    private let saved: SavedTensor
+    weak var node: Node?
+
+    init(_ value: Tensor) { saved = SavedTensor(value) }
+
+    func unpack() throws -> Tensor {
+        let t = try saved.unpack()
+        guard isGradEnabled, let node else { return t }
+        return Tensor(storage: t.storage, shape: t.shape, dtype: t.dtype, gradFn: node)
     }
 }
 
