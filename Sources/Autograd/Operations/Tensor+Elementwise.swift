@@ -52,7 +52,7 @@ extension Tensor {
     /// `max(x, 0)`. At 0 the gradient is 0, as PyTorch picks it.
     public func relu() -> Tensor {
         let saved = SavedTensor(self)
-        return unary(.relu, name: "ReluBackward0") { g in [g * (try saved.unpack()).constant(.greaterThan(0))] }
+        return unary(.relu, name: "ReluBackward0") { g in [Tensor.masked(g, (try saved.unpack()).constant(.greaterThan(0)))] }
     }
 
     /// `|x|`. At 0 the gradient is 0 (the sign of 0).
@@ -84,7 +84,7 @@ extension Tensor {
             var mask = Tensor.onesLike(x)
             if let min { mask = mask * x.constant(.greaterThan(min)) }
             if let max { mask = mask * x.constant(.lessThan(max)) }
-            return [g * mask]
+            return [Tensor.masked(g, mask)]
         }
     }
 
