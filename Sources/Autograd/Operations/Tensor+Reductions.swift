@@ -65,7 +65,8 @@ extension Tensor {
             let x = try saved.unpack()
             let mask = best.isNaN ? x.isNaN() : x.constant(.equal(best))
             let share = mask / mask.sum().item()
-            return [share * g]
+            // masked_fill in PyTorch: the other elements get 0 even when g is NaN or infinite.
+            return [Tensor.masked(g.expand(x.shape), share)]
         }
     }
 
@@ -101,7 +102,8 @@ extension Tensor {
         let mask = Tensor(onehot, shape: original, dtype: dtype)
         let out = Tensor.result(TensorStorage(values, dtype: dtype), reducedShape(d, keepdim: keepdim), dtype,
                                 inputs: [self], name: largest ? "MaxBackward0" : "MinBackward0") { g in
-            [(keepdim ? g : g.unsqueeze(d)).expand(original) * mask]
+            // A scatter in PyTorch: the other elements get 0 even when g is NaN or infinite.
+            [Tensor.masked((keepdim ? g : g.unsqueeze(d)).expand(original), mask)]
         }
         return (out, indices)
     }
