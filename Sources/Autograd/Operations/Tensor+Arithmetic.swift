@@ -130,8 +130,9 @@ extension Tensor {
         let saved = SavedTensor(a)
         // PyTorch computes `s / a` as `a.reciprocal() * s`, so the node is a multiplication.
         return a.scalarOp(.div, s, scalarFirst: true, name: "MulBackward0", savesTensors: true) { g in
-            let a = try saved.unpack()
-            return [-g * s / (a * a)]
+            // As PyTorch's reciprocal(a) · s: -(g s) · (1/a)², infinite (not NaN) in second order at 0.
+            let r = (try saved.unpack()).reciprocal()
+            return [-(g * s) * (r * r)]
         }
     }
 

@@ -69,8 +69,9 @@ extension Tensor {
     public func reciprocal() -> Tensor {
         let saved = SavedTensor(self)
         return unary(.reciprocal, name: "ReciprocalBackward0") { g in
-            let x = try saved.unpack()
-            return [-g / (x * x)]
+            // PyTorch's -g · (1/x)², whose own derivative is infinite (not NaN) at 0.
+            let r = (try saved.unpack()).reciprocal()
+            return [-g * (r * r)]
         }
     }
 

@@ -132,7 +132,8 @@ extension Tensor {
             let nb = (dim != nil && !keepdim) ? n.unsqueeze(dim!) : n
             let gb = (dim != nil && !keepdim) ? g.unsqueeze(dim!) : g
             if p == .infinity {
-                let mask = x.abs().eq(nb.detach().expand(x.shape))
+                // The largest |x|, or NaN: PyTorch counts NaN entries as maxima.
+                let mask = (x.abs().eq(nb.detach().expand(x.shape)) + x.isNaN()).gt(0)
                 let share = mask / reduceKeep(mask, dim).expand(x.shape)
                 return [x.sign() * share * gb]
             }
