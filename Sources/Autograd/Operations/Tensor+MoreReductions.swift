@@ -156,6 +156,11 @@ extension Tensor {
         let saved = Tensor.recording(self) ? SavedTensor(self) : nil
         return Tensor.result(storage, outputShape(dims, keepdim: keepdim), dtype, inputs: [self], name: name) { g in
             let x = try saved!.unpack()
+            // As PyTorch: with two or more zeros in the whole product, every gradient is 0
+            // (unless the backward pass is recorded).
+            if name == "ProdBackward0" && !isGradEnabled && x.scalars.filter({ $0 == 0 }).count > 1 {
+                return [Tensor.zerosLike(x)]
+            }
             return [self.restoreDims(g, dims, keepdim: keepdim).expand(x.shape) * x.productOfOthers(dims)]
         }
     }

@@ -111,7 +111,10 @@ extension Tensor {
         return elementwise(name: "SoftplusBackward0", f, f) { g, x in
             let z = (x * beta).exp()
             let above = x.mapElements({ $0 * Float(beta) > Float(threshold) ? 1 : 0 }, { $0 * beta > threshold ? 1 : 0 })
-            return Tensor.where(above, g, g * z / (z + 1))
+            // PyTorch's second derivative is 0 where β x reaches the threshold (it masks with <).
+            let atThreshold = x.mapElements({ $0 * Float(beta) == Float(threshold) ? 1 : 0 }, { $0 * beta == threshold ? 1 : 0 })
+            let share = z / (z + 1)
+            return Tensor.where(above, g, g * Tensor.where(atThreshold, share.detach(), share))
         }
     }
 
