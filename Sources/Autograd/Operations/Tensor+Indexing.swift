@@ -268,18 +268,20 @@ extension Tensor {
         let consumed = indices.filter { if case .newAxis = $0 { return false }; return true }.count
         guard consumed <= rank else { throw AutogradError("too many indices for tensor of dimension \(rank)") }
         var out = self
-        var dim = 0
+        var dim = 0, original = 0   // the dimension in `out`, and in `self` (for messages)
         for item in indices {
             switch item {
             case .at(let i):
                 let size = out.shape[dim]
                 guard i >= -size && i < size else {
-                    throw AutogradError("index \(i) is out of bounds for dimension \(dim) with size \(size)")
+                    throw AutogradError("index \(i) is out of bounds for dimension \(original) with size \(size)")
                 }
                 out = try out.select(dim: dim, index: i)
+                original += 1
             case .slice(let start, let end, let step):
                 out = try out.slice(dim: dim, start: start, end: end, step: step)
                 dim += 1
+                original += 1
             case .newAxis:
                 out = out.unsqueeze(dim)
                 dim += 1

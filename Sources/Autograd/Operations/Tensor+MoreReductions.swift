@@ -202,7 +202,7 @@ extension Tensor {
         for p in 0..<size {
             let onehot = Tensor(positions.map { $0[0] == p ? 1 : 0 }, shape: shape, dtype: dtype)
             let replaced = Tensor.where(onehot, Tensor.onesLike(self), self)
-            result = result + onehot * replaced.prodOver(dims).expand(shape)
+            result = Tensor.where(onehot, replaced.prodOver(dims).expand(shape), result)
         }
         return result
     }

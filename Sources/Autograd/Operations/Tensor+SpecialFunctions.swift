@@ -68,7 +68,12 @@ extension Tensor {
     public func leakyRelu(negativeSlope: Double = 0.01) -> Tensor {
         let s32 = Float(negativeSlope)
         return elementwise(name: "LeakyReluBackward0", { $0 > 0 ? $0 : $0 * s32 }, { $0 > 0 ? $0 : $0 * negativeSlope }) { g, x in
-            g * x.mapElements({ $0 > 0 ? 1 : s32 }, { $0 > 0 ? 1 : negativeSlope })
+            let slopes = x.mapElements({ $0 > 0 ? 1 : s32 }, { $0 > 0 ? 1 : negativeSlope })
+            // One recorded step, as PyTorch's LeakyReluBackwardBackward0: it depends on x (with a
+            // zero derivative), so the first gradient requires grad whenever x does.
+            let value = noGrad { g.detach() * slopes }
+            return Tensor.result(value.storage, value.shape, value.dtype, inputs: [g, x], name: "LeakyReluBackwardBackward0",
+                                 savesTensors: false) { gg in [gg * slopes, Tensor.zerosLike(x)] }
         }
     }
 
@@ -173,11 +178,9 @@ extension Tensor {
         return Tensor.result(value.storage, value.shape, value.dtype, inputs: [a, b], name: "Atan2Backward0") { g in
             let a = try savedA!.unpack(), b = try savedB!.unpack()
             let denominator = a * a + b * b
-            let recip = denominator.reciprocal()
-            // At the origin PyTorch gives both gradients 0, not 0 · inf.
-            let origin = denominator.detach().eq(0)
-            let zero = Tensor.zerosLike(recip)
-            return [Tensor.where(origin, zero, g * b * recip).sumTo(sa), Tensor.where(origin, zero, g * -a * recip).sumTo(sb)]
+            // At the origin PyTorch gives both gradients (signed) zero, not 0 · inf.
+            let recip = Tensor.where(denominator.detach().eq(0), Tensor.zerosLike(denominator), denominator.reciprocal())
+            return [(g * b * recip).sumTo(sa), (g * -a * recip).sumTo(sb)]
         }
     }
 
