@@ -328,6 +328,14 @@ extension Tensor {
         }
     }
 
+    /// `v[i] = 1.0`: writes a number into entry `i` of the first dimension, as Python does (reading
+    /// `v[i]` gives a tensor; this overload is chosen only where a number is written or asked for).
+    @_disfavoredOverload
+    public subscript(index: Int) -> Double {
+        get { self[index].item() }
+        set { self[index] = Tensor(newValue, dtype: dtype) }
+    }
+
     /// `setItem` with a number.
     public func setItem(_ index: Int, to value: Double) throws {
         try setItem(index, to: Tensor(value, dtype: dtype))
@@ -402,9 +410,4 @@ public struct Size: RandomAccessCollection, Equatable, Hashable, CustomStringCon
 
     /// `torch.Size([2, 3])`.
     public var description: String { Tensor.sizeText(dimensions) }
-}
-
-extension Tensor: ExpressibleByFloatLiteral {
-    /// A number where a tensor is expected is a 0-d float32 tensor, so `v[i] = 1.0` reads as in Python.
-    public convenience init(floatLiteral value: Double) { self.init(value) }
 }

@@ -1,11 +1,27 @@
 import Foundation
 import XCTest
 @testable import Autograd
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Replays the differential-fuzz programs recorded from PyTorch (`Scripts/fuzz.py`) and requires
 /// the library to agree on every value and gradient. Programs listed in `fuzz/pending.json`
 /// show known disagreements whose fix is under way elsewhere; they are skipped, with their reason.
 final class FuzzReplayTests: XCTestCase {
+    /// Replaying allocates tens of megabytes; give them back to the system, so that tests measuring
+    /// resident memory later in the same process (TrainingMemoryTests) see their own growth.
+    override func tearDown() {
+        #if canImport(Glibc)
+        // glibc's malloc_trim, which the Glibc module does not export.
+        if let symbol = dlsym(nil, "malloc_trim") {
+            typealias Trim = @convention(c) (Int) -> Int32
+            _ = unsafeBitCast(symbol, to: Trim.self)(0)
+        }
+        #endif
+        super.tearDown()
+    }
+
     private func fixtureFiles() throws -> [URL] {
         let folder = try XCTUnwrap(Bundle.module.url(forResource: "fuzz", withExtension: nil, subdirectory: "Fixtures"))
         return try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
