@@ -367,8 +367,11 @@ extension Tensor {
 /// One position in a Python-style index: an integer (`x[1]`), a slice (`x[1:3:2]`, with nil
 /// for an omitted bound), everything (`x[:]`) or a new dimension of size 1 (`x[None]`).
 public enum TensorIndex: ExpressibleByIntegerLiteral, Sendable {
+    /// One entry, negative counting from the end; its dimension is removed (`x[1]`, `x[-1]`).
     case at(Int)
+    /// Entries `start, start + step, …` before `end`, with Python's rules (`x[1:3:2]`).
     case slice(_ start: Int?, _ end: Int?, step: Int)
+    /// A new dimension of size 1 (`x[None]`).
     case newAxis
 
     /// An integer literal selects that entry.

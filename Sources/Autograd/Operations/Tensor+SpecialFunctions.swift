@@ -79,7 +79,10 @@ extension Tensor {
 
     /// How `gelu` computes the Gaussian CDF: exactly with `erf`, or with PyTorch's tanh formula.
     public enum GeluApproximation: String, Sendable {
-        case none, tanh
+        /// `x · Φ(x)` with the exact Gaussian CDF (PyTorch's default, `approximate='none'`).
+        case none
+        /// `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))` (`approximate='tanh'`).
+        case tanh
     }
 
     /// `x · Φ(x)`, the Gaussian error linear unit (`GeluBackward0`).
