@@ -52,7 +52,10 @@ extension Tensor {
     /// `max(x, 0)`. At 0 the gradient is 0, as PyTorch picks it.
     public func relu() -> Tensor {
         let saved = SavedTensor(self)
-        return unary(.relu, name: "ReluBackward0") { g in [Tensor.masked(g, (try saved.unpack()).constant(.greaterThan(0)))] }
+        return unary(.relu, name: "ReluBackward0") { g in
+            // PyTorch zeroes the gradient where x <= 0, so at a NaN input it passes through.
+            [Tensor.masked(g, 1 - (try saved.unpack()).constant(.lessOrEqual(0)))]
+        }
     }
 
     /// `|x|`. At 0 the gradient is 0 (the sign of 0).
