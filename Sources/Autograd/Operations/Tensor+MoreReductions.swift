@@ -154,15 +154,26 @@ extension Tensor {
 
     private func prodResult(_ storage: TensorStorage, dims: [Int], keepdim: Bool, name: String) -> Tensor {
         let saved = Tensor.recording(self) ? SavedTensor(self) : nil
-        return Tensor.result(storage, outputShape(dims, keepdim: keepdim), dtype, inputs: [self], name: name) { g in
+        let outShape = outputShape(dims, keepdim: keepdim)
+        let savedResult = Tensor.recording(self) ? SavedOutput(Tensor(storage: storage, shape: outShape, dtype: dtype)) : nil
+        let out = Tensor.result(storage, outShape, dtype, inputs: [self], name: name) { g in
             let x = try saved!.unpack()
-            // As PyTorch: with two or more zeros in the whole product, every gradient is 0
-            // (unless the backward pass is recorded).
-            if name == "ProdBackward0" && !isGradEnabled && x.scalars.filter({ $0 == 0 }).count > 1 {
+            if x.rank == 0 { return [g] }
+            let gk = self.restoreDims(g, dims, keepdim: keepdim)
+            // PyTorch's three cases: no zero, result / x; two or more zeros in the whole product
+            // and no recorded backward, 0; otherwise the product of the others.
+            let zeros = x.scalars.filter { $0 == 0 }.count
+            if zeros == 0 {
+                let r = self.restoreDims(try savedResult!.unpack(), dims, keepdim: keepdim)
+                return [gk * (r / x)]
+            }
+            if name == "ProdBackward0" && !isGradEnabled && zeros > 1 {
                 return [Tensor.zerosLike(x)]
             }
-            return [self.restoreDims(g, dims, keepdim: keepdim).expand(x.shape) * x.productOfOthers(dims)]
+            return [gk.expand(x.shape) * x.productOfOthers(dims)]
         }
+        savedResult?.node = out.gradFn
+        return out
     }
 
     /// For each element, the product of the other elements of its group (`dims` reduced).
