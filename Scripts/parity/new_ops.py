@@ -11,7 +11,7 @@ def orders(label, f, x):
     y = f(x)
     print(label, y, name(y))
     g, = torch.autograd.grad(y.sum(), x, create_graph=True)
-    print(" d1", g.detach())
+    print(" d1", g.detach(), name(g) if g.grad_fn is not None else None)
     if not g.requires_grad:
         print(" d2", None)
         return

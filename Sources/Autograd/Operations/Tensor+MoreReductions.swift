@@ -170,7 +170,9 @@ extension Tensor {
             if name == "ProdBackward0" && !isGradEnabled && zeros > 1 {
                 return [Tensor.zerosLike(x)]
             }
-            return [gk.expand(x.shape) * x.productOfOthers(dims)]
+            let grad = gk.expand(x.shape) * x.productOfOthers(dims)
+            // PyTorch computes the whole product's case on a flattened view (ViewBackward0 on top).
+            return [name == "ProdBackward0" && isGradEnabled ? grad.reshape(x.shape) : grad]
         }
         savedResult?.node = out.gradFn
         return out

@@ -39,6 +39,18 @@ extension Tensor {
         return out
     }
 
+    /// An elementwise backward `g · d1(x)` recorded as one step named as PyTorch names it
+    /// (`GeluBackwardBackward0`): its derivatives are `d1(x)` for `g` and `g · d2(x)` for `x`, both
+    /// differentiable, so higher orders work too. Recorded whenever `x` requires grad, so the first
+    /// gradient requires grad as in PyTorch even where `d2` is zero.
+    static func derivativeStep(_ g: Tensor, _ x: Tensor, name: String,
+                               d1: @escaping (Tensor) -> Tensor, d2: @escaping (Tensor) -> Tensor) -> Tensor {
+        let value = noGrad { g.detach() * d1(x.detach()) }
+        return Tensor.result(value.storage, value.shape, value.dtype, inputs: [g, x], name: name) { gg in
+            [gg * d1(x), gg * g * d2(x)]
+        }
+    }
+
     /// `log(1 + x)`, accurate for small `x` (`Log1PBackward0`).
     public func log1p() -> Tensor {
         elementwise(name: "Log1PBackward0", { Foundation.log1p($0) }, { Foundation.log1p($0) }) { g, x in g / (x + 1) }
@@ -69,11 +81,7 @@ extension Tensor {
         let s32 = Float(negativeSlope)
         return elementwise(name: "LeakyReluBackward0", { $0 > 0 ? $0 : $0 * s32 }, { $0 > 0 ? $0 : $0 * negativeSlope }) { g, x in
             let slopes = x.mapElements({ $0 > 0 ? 1 : s32 }, { $0 > 0 ? 1 : negativeSlope })
-            // One recorded step, as PyTorch's LeakyReluBackwardBackward0: it depends on x (with a
-            // zero derivative), so the first gradient requires grad whenever x does.
-            let value = noGrad { g.detach() * slopes }
-            return Tensor.result(value.storage, value.shape, value.dtype, inputs: [g, x], name: "LeakyReluBackwardBackward0",
-                                 savesTensors: false) { gg in [gg * slopes, Tensor.zerosLike(x)] }
+            return Tensor.derivativeStep(g, x, name: "LeakyReluBackwardBackward0", d1: { _ in slopes }, d2: { Tensor.zerosLike($0) })
         }
     }
 
@@ -93,20 +101,28 @@ extension Tensor {
             return elementwise(name: "GeluBackward0",
                                { $0 * 0.5 * (1 + Foundation.erf($0 * Float(sqrtHalf))) },
                                { $0 * 0.5 * (1 + Foundation.erf($0 * sqrtHalf)) }) { g, x in
-                let cdf = 0.5 * (1 + (x * sqrtHalf).erf())
-                let pdf = (-0.5 * (x * x)).exp() * (1 / (2 * Double.pi).squareRoot())
-                return g * (cdf + x * pdf)
+                let pdf: (Tensor) -> Tensor = { x in (-0.5 * (x * x)).exp() * (1 / (2 * Double.pi).squareRoot()) }
+                return Tensor.derivativeStep(g, x, name: "GeluBackwardBackward0",
+                                             d1: { x in 0.5 * (1 + (x * sqrtHalf).erf()) + x * pdf(x) },
+                                             d2: { x in pdf(x) * (2 - x * x) })
             }
         case .tanh:
             func f<T: BinaryFloatingPoint & ElementaryMath>(_ x: T) -> T {
                 0.5 * x * (1 + T.tanhOf(T(beta) * (x + T(kappa) * x * x * x)))
             }
             return elementwise(name: "GeluBackward0", f, f) { g, x in
-                let inner = beta * (x + kappa * x * x * x)
-                let t = inner.tanh()
-                let right = 1 + t
-                let innerDerivative = beta * (1 + 3 * kappa * x * x)
-                return g * (0.5 * right + 0.5 * x * (1 - t * t) * innerDerivative)
+                // With t = tanh(u), u = β(x + κx³): d1 = (1 + t)/2 + x (1 - t²) u'/2 and
+                // d2 = (1 - t²) (u' - x t u'² + x u''/2).
+                let parts: (Tensor) -> (t: Tensor, du: Tensor) = { x in
+                    ((beta * (x + kappa * x * x * x)).tanh(), beta * (1 + 3 * kappa * x * x))
+                }
+                return Tensor.derivativeStep(g, x, name: "GeluBackwardBackward0", d1: { x in
+                    let (t, du) = parts(x)
+                    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
+                }, d2: { x in
+                    let (t, du) = parts(x)
+                    return (1 - t * t) * (du - x * t * du * du + 0.5 * x * (6 * beta * kappa * x))
+                })
             }
         }
     }
@@ -117,12 +133,16 @@ extension Tensor {
             x * T(beta) > T(threshold) ? x : T.log1pOf(T.expOf(x * T(beta))) / T(beta)
         }
         return elementwise(name: "SoftplusBackward0", f, f) { g, x in
-            let z = (x * beta).exp()
             let above = x.mapElements({ $0 * Float(beta) > Float(threshold) ? 1 : 0 }, { $0 * beta > threshold ? 1 : 0 })
-            // PyTorch's second derivative is 0 where β x reaches the threshold (it masks with <).
-            let atThreshold = x.mapElements({ $0 * Float(beta) == Float(threshold) ? 1 : 0 }, { $0 * beta == threshold ? 1 : 0 })
-            let share = z / (z + 1)
-            return Tensor.where(above, g, g * Tensor.where(atThreshold, share.detach(), share))
+            // PyTorch's second derivative is 0 from the threshold on (it masks with β x < threshold).
+            let below = x.mapElements({ $0 * Float(beta) < Float(threshold) ? 1 : 0 }, { $0 * beta < threshold ? 1 : 0 })
+            return Tensor.derivativeStep(g, x, name: "SoftplusBackwardBackward0", d1: { x in
+                let z = (x * beta).exp()
+                return Tensor.where(above, Tensor.onesLike(x), z / (z + 1))
+            }, d2: { x in
+                let z = (x * beta).exp()
+                return beta * z / ((z + 1) * (z + 1)) * below
+            })
         }
     }
 
@@ -141,7 +161,12 @@ extension Tensor {
         func f<T: BinaryFloatingPoint & ElementaryMath>(_ x: T) -> T {
             Swift.min(x, 0) - T.log1pOf(T.expOf(-Swift.abs(x)))
         }
-        return elementwise(name: "LogSigmoidBackward0", f, f) { g, x in g * (-x).sigmoid() }
+        return elementwise(name: "LogSigmoidBackward0", f, f) { g, x in
+            Tensor.derivativeStep(g, x, name: "LogSigmoidBackwardBackward0", d1: { x in (-x).sigmoid() }, d2: { x in
+                let z = x.sigmoid()
+                return (z - 1) * z
+            })
+        }
     }
 
     /// `g · share`, except that a zero share gives 0 even where `g` is infinite or NaN, as

@@ -8,7 +8,7 @@ final class NewOpsParityTests: XCTestCase {
         let y = try f(x)
         out.print(label, y, y.gradFn!.name)
         let g = try grad(y.sum(), x, createGraph: true)
-        out.print(" d1", g.detach())
+        out.print(" d1", g.detach(), g.gradFn?.name ?? "nil")
         guard g.requiresGrad else { out.print(" d2", nil as Tensor? as Any); return }
         let h = try grad(outputs: [g.sum()], inputs: [x], allowUnused: true)[0]!
         // Rounded as the Python program rounds them: exact zeros come out as float noise.
