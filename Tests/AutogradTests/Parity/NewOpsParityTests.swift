@@ -162,3 +162,50 @@ final class NewOpsParityTests: XCTestCase {
         XCTAssertEqual(h.scalars, [5, 3, 2, 1, 1, 0])
     }
 }
+
+/// Writing elements and indexing several dimensions, beyond what the PyTorch twin prints.
+final class IndexingBehaviourTests: XCTestCase {
+    func testSetItemOnALeafThatRequiresGradThrowsPyTorchsMessage() {
+        let leaf = Tensor([1.0, 2.0], requiresGrad: true)
+        XCTAssertThrowsError(try leaf.setItem(0, to: 5.0)) { error in
+            XCTAssertEqual((error as? AutogradError)?.message, "a leaf Variable that requires grad is being used in an in-place operation.")
+        }
+        XCTAssertThrowsError(try leaf.detach().setItem(2, to: 5.0)) { error in
+            XCTAssertEqual((error as? AutogradError)?.message, "index 2 is out of bounds for dimension 0 with size 2")
+        }
+    }
+
+    func testWritingANumberOrARowInPlace() throws {
+        let v = Tensor.zeros([3])
+        v[-1] = 2.5
+        XCTAssertEqual(v.scalars, [0, 0, 2.5])
+        let m = Tensor.zeros([2, 2])
+        m[1] = Tensor([1.0, 2.0])
+        m[0] = 7.0
+        XCTAssertEqual(m.scalars, [7, 7, 1, 2])
+        let read: Double = v[2]
+        XCTAssertEqual(read, 2.5)
+        XCTAssertEqual(v[2].shape, [], "reading gives a 0-d tensor, as in Python")
+    }
+
+    func testPythonStyleIndexOnSeveralDimensions() throws {
+        let x = Tensor((0..<24).map(Double.init), shape: [2, 3, 4])
+        XCTAssertEqual(try x[1, .slice(nil, nil, step: 2), -1].scalars, [15, 23])
+        XCTAssertEqual(try x[.all, .newAxis, 0, .range(1..<3)].shape, [2, 1, 2])
+        XCTAssertEqual(try x[.every(2)].shape, [1, 3, 4])
+        XCTAssertThrowsError(try x[0, 0, 0, 0]) { error in
+            XCTAssertEqual((error as? AutogradError)?.message, "too many indices for tensor of dimension 3")
+        }
+        XCTAssertThrowsError(try x.slice(dim: 1, step: 0)) { error in
+            XCTAssertEqual((error as? AutogradError)?.message, "slice step cannot be zero")
+        }
+    }
+
+    func testSizeValue() {
+        let x = Tensor.zeros([2, 3])
+        XCTAssertEqual(x.size(), [2, 3])
+        XCTAssertEqual(x.size().description, "torch.Size([2, 3])")
+        XCTAssertEqual(x.size().numel, 6)
+        XCTAssertEqual(Array(x.size()), [2, 3])
+    }
+}
