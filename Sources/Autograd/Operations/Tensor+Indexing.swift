@@ -208,12 +208,7 @@ extension Tensor {
         let i = index < 0 ? index + size : index
         var newShape = shape
         newShape.remove(at: d)
-        let source = sources(newShape) { at in
-            var original = at
-            original.insert(i, at: d)
-            return original
-        }
-        return take(source, newShape, name: "SelectBackward0")
+        return take(strided(dim: d, start: i, count: 1, step: 1), newShape, name: "SelectBackward0")
     }
 
     /// Elements `start, start + step, …` before `end` along `dim`, with Python's rules: nil means
@@ -226,12 +221,22 @@ extension Tensor {
         let (lo, length) = Tensor.sliceBounds(start: start, end: end, step: step, size: shape[d])
         var newShape = shape
         newShape[d] = length
-        let source = sources(newShape) { at in
-            var original = at
-            original[d] = lo + at[d] * step
-            return original
+        return take(strided(dim: d, start: lo, count: length, step: step), newShape, name: "SliceBackward0")
+    }
+
+    /// The flat positions of entries `start, start + step, …` (`count` of them) along `d`, in
+    /// row-major order: whole inner blocks at a time, so slicing a batch of rows is a fast copy.
+    private func strided(dim d: Int, start: Int, count: Int, step: Int) -> [Int] {
+        let size = shape[d], inner = Shape.count(Array(shape[(d + 1)...])), outer = Shape.count(Array(shape[..<d]))
+        var out: [Int] = []
+        out.reserveCapacity(outer * count * inner)
+        for o in 0..<outer {
+            for k in 0..<count {
+                let base = (o * size + start + k * step) * inner
+                out.append(contentsOf: base..<(base + inner))
+            }
         }
-        return take(source, newShape, name: "SliceBackward0")
+        return out
     }
 
     /// Python's slice arithmetic for a positive step: the first index and the number of elements.
