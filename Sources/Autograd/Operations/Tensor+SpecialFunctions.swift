@@ -171,8 +171,21 @@ extension Tensor {
 
     /// `g · share`, except that a zero share gives 0 even where `g` is infinite or NaN, as
     /// PyTorch's `where`/`masked_fill` do (a product would give NaN there).
+    /// One tight loop (relu's backward runs it every training step); linear in `g`, so its own
+    /// backward is the same masking.
     static func masked(_ g: Tensor, _ share: Tensor) -> Tensor {
-        Tensor.where(share, g * share, Tensor.zerosLike(g))
+        guard g.shape == share.shape else { return Tensor.where(share, g * share, Tensor.zerosLike(g)) }
+        let m = share.dtype == g.dtype ? share : share.to(g.dtype)
+        func run<T: BinaryFloatingPoint>(_ a: [T], _ b: [T]) -> [T] {
+            [T](unsafeUninitializedCapacity: a.count) { out, n in
+                for i in 0..<a.count { out[i] = b[i] == 0 ? 0 : a[i] * b[i] }
+                n = a.count
+            }
+        }
+        let storage = g.storage.zip(m.storage, g.dtype, run, run)
+        return result(storage, g.shape, g.dtype, inputs: [g], name: "MulBackward0", savesTensors: false) { gg in
+            [masked(gg, m)]
+        }
     }
 
     // MARK: Two inputs
