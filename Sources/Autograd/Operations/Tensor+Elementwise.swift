@@ -77,7 +77,7 @@ extension Tensor {
             var mask = Tensor.onesLike(x)
             if let min { mask = mask * x.constant(.greaterThan(min)) }
             if let max { mask = mask * x.constant(.lessThan(max)) }
-            return [g * mask]
+            return [Tensor.masked(g, mask)]
         }
     }
 

@@ -70,7 +70,8 @@ extension Tensor {
             _ = try savedOut.unpack()
             let mask = best.isNaN ? x.isNaN() : x.constant(.equal(best))
             let share = mask / mask.sum().item()
-            return [share * g]
+            // masked_fill in PyTorch: the other elements get 0 even when g is NaN or infinite.
+            return [Tensor.masked(g.expand(x.shape), share)]
         }
     }
 
@@ -114,7 +115,8 @@ extension Tensor {
         let saved = Tensor.recording(self) ? SavedTensor(Tensor(onehot, shape: original, dtype: dtype)) : nil
         let out = Tensor.result(TensorStorage(values, dtype: dtype), reducedShape(d, keepdim: keepdim), dtype,
                                 inputs: [self], name: name, saving: [saved]) { g in
-            [(keepdim ? g : g.unsqueeze(d)).expand(original) * (try saved!.unpack())]
+            // A scatter in PyTorch: the other elements get 0 even when g is NaN or infinite.
+            [Tensor.masked((keepdim ? g : g.unsqueeze(d)).expand(original), try saved!.unpack())]
         }
         return (out, indices)
     }
