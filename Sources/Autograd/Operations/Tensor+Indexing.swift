@@ -6,12 +6,15 @@
 /// the backward of that is the same gather again, so every derivative order works.
 extension Tensor {
     /// The elements at flat positions `source`, in the shape `newShape`, recorded as `name`.
-    func take(_ source: [Int], _ newShape: [Int], name: String, savesTensors: Bool = false) -> Tensor {
+    /// `saving` lists what PyTorch's node saves (the index of `gather`), so that it refuses a
+    /// second backward pass as PyTorch does; the rule itself needs only the positions.
+    func take(_ source: [Int], _ newShape: [Int], name: String, saving: [SavedTensor?] = []) -> Tensor {
         let storage = dtype == .float64 ? TensorStorage(doubles: source.map { self.storage.doubles[$0] })
                                         : TensorStorage(floats: source.map { self.storage.floats[$0] })
         let original = shape
-        return Tensor.result(storage, newShape, dtype, inputs: [self], name: name, savesTensors: savesTensors) { g in
-            [g.scatterAdd(source, into: original)]
+        return Tensor.result(storage, newShape, dtype, inputs: [self], name: name, saving: saving) { g in
+            for case let s? in saving { _ = try s.unpack() }
+            return [g.scatterAdd(source, into: original)]
         }
     }
 
@@ -22,8 +25,7 @@ extension Tensor {
         let values = scalars
         for (o, i) in source.enumerated() { acc[i] += values[o] }
         let takenShape = shape
-        return Tensor.result(TensorStorage(acc, dtype: dtype), target, dtype, inputs: [self], name: "IndexAddBackward0",
-                             savesTensors: false) { g in
+        return Tensor.result(TensorStorage(acc, dtype: dtype), target, dtype, inputs: [self], name: "IndexAddBackward0") { g in
             [g.take(source, takenShape, name: "TakeBackward0")]
         }
     }
@@ -72,7 +74,9 @@ extension Tensor {
             for (i, d) in ds.enumerated() { original[d] = index[i] }
             return original
         }
-        return take(source, newShape, name: "PermuteBackward0")
+        let out = take(source, newShape, name: "PermuteBackward0")
+        out.copiedView = "permute"
+        return out
     }
 
     /// `permute` with the dimensions listed inline: `x.permute(2, 0, 1)`.
@@ -169,7 +173,8 @@ extension Tensor {
             source.append(zip(original, strides).reduce(0) { $0 + $1.0 * $1.1 })
         }
         if let failure { throw failure }
-        return take(source, index.shape, name: "GatherBackward0", savesTensors: true)
+        let saved = Tensor.recording(self) ? SavedTensor(index.detach()) : nil
+        return take(source, index.shape, name: "GatherBackward0", saving: [saved])
     }
 
     /// The entries `index` along `dim`, in that order, repeats allowed
@@ -185,7 +190,9 @@ extension Tensor {
         if let bad = index.first(where: { $0 < 0 || $0 >= size }) {
             throw AutogradError("INDICES element is out of DATA bounds, id=\(bad) axis_dim=\(size)")
         }
-        if rank == 0 { return take([0], [], name: "IndexSelectBackward0", savesTensors: true) }
+        // PyTorch saves the index (an int64 tensor) for the backward pass.
+        let saved = Tensor.recording(self) ? SavedTensor(Tensor(index.map(Double.init), dtype: .float64)) : nil
+        if rank == 0 { return take([0], [], name: "IndexSelectBackward0", saving: [saved]) }
         var newShape = shape
         newShape[d] = index.count
         let source = sources(newShape) { at in
@@ -193,7 +200,7 @@ extension Tensor {
             original[d] = index[at[d]]
             return original
         }
-        return take(source, newShape, name: "IndexSelectBackward0", savesTensors: true)
+        return take(source, newShape, name: "IndexSelectBackward0", saving: [saved])
     }
 
     /// Element `index` along `dim`, which is removed; negative indices count from the end
@@ -208,7 +215,9 @@ extension Tensor {
         let i = index < 0 ? index + size : index
         var newShape = shape
         newShape.remove(at: d)
-        return take(strided(dim: d, start: i, count: 1, step: 1), newShape, name: "SelectBackward0")
+        let out = take(strided(dim: d, start: i, count: 1, step: 1), newShape, name: "SelectBackward0")
+        out.copiedView = "select"
+        return out
     }
 
     /// Elements `start, start + step, …` before `end` along `dim`, with Python's rules: nil means
@@ -221,7 +230,9 @@ extension Tensor {
         let (lo, length) = Tensor.sliceBounds(start: start, end: end, step: step, size: shape[d])
         var newShape = shape
         newShape[d] = length
-        return take(strided(dim: d, start: lo, count: length, step: step), newShape, name: "SliceBackward0")
+        let out = take(strided(dim: d, start: lo, count: length, step: step), newShape, name: "SliceBackward0")
+        out.copiedView = "slicing"
+        return out
     }
 
     /// The flat positions of entries `start, start + step, …` (`count` of them) along `d`, in
@@ -327,7 +338,7 @@ extension Tensor {
             let written = old.scalars.enumerated().map { k, x in keepMask[k] == 1 ? x : row.scalars[k - i * inner] }
             let mask = Tensor(keepMask, shape: fullShape, dtype: old.dtype)
             return Tensor.result(TensorStorage(written, dtype: old.dtype), fullShape, old.dtype, inputs: [old, v],
-                                 name: "CopySlices", savesTensors: false) { g in
+                                 name: "CopySlices") { g in
                 [g * mask, g.take(positions, rowShape, name: "SelectBackward0").sumTo(valueShape)]
             }
         }

@@ -96,9 +96,13 @@ extension Tensor {
         let best = Tensor(storage: storage, shape: keep, dtype: dtype)
         let mask = noGrad { self.detach().eq(best) }
         let counts = noGrad { mask.sumOver(ds) }
-        return Tensor.result(storage, outputShape(ds, keepdim: keepdim), dtype, inputs: [self],
-                             name: largest ? "AmaxBackward0" : "AminBackward0") { g in
-            [(self.restoreDims(g, ds, keepdim: keepdim) / counts).expand(original) * mask]
+        // PyTorch saves the input and the result (the mask here is computed from them once).
+        let nodeName = largest ? "AmaxBackward0" : "AminBackward0", outShape = outputShape(ds, keepdim: keepdim)
+        let keeps = Tensor.recording(self) || DualLevel.isActive
+        let saved = keeps ? [SavedTensor(self), SavedTensor(output: storage, shape: outShape, dtype: dtype, name: nodeName)] : []
+        return Tensor.result(storage, outShape, dtype, inputs: [self], name: nodeName, saving: saved) { g in
+            for s in saved { _ = try s.unpack() }
+            return [(self.restoreDims(g, ds, keepdim: keepdim) / counts).expand(original) * mask]
         }
     }
 
@@ -119,16 +123,16 @@ extension Tensor {
             let shift = m.isInfinite ? 0 : m
             return Foundation.log(g.reduce(0) { $0 + Foundation.exp($1 - shift) }) + shift
         }
-        let keep = keptShape(ds)
-        let saved = Tensor.recording(self) ? SavedTensor(self) : nil
-        let savedResult = Tensor.recording(self) ? SavedOutput(Tensor(storage: storage, shape: outputShape(ds, keepdim: keepdim), dtype: dtype)) : nil
-        let out = Tensor.result(storage, outputShape(ds, keepdim: keepdim), dtype, inputs: [self], name: "LogsumexpBackward0") { g in
+        let keep = keptShape(ds), outShape = outputShape(ds, keepdim: keepdim)
+        let keeps = Tensor.recording(self) || DualLevel.isActive
+        let saved = keeps ? SavedTensor(self) : nil
+        let savedResult = keeps ? SavedTensor(output: storage, shape: outShape, dtype: dtype, name: "LogsumexpBackward0") : nil
+        return Tensor.result(storage, outShape, dtype, inputs: [self], name: "LogsumexpBackward0",
+                             saving: [saved, savedResult]) { g in
             let x = try saved!.unpack()
             let r = try savedResult!.unpack()
             return [self.restoreDims(g, ds, keepdim: keepdim) * (x - r.shaped(keep)).exp()]
         }
-        savedResult?.node = out.gradFn
-        return out
     }
 
     /// `logsumexp` over one dimension.
@@ -153,10 +157,11 @@ extension Tensor {
     }
 
     private func prodResult(_ storage: TensorStorage, dims: [Int], keepdim: Bool, name: String) -> Tensor {
-        let saved = Tensor.recording(self) ? SavedTensor(self) : nil
+        let keep = Tensor.recording(self) || DualLevel.isActive
+        let saved = keep ? SavedTensor(self) : nil
         let outShape = outputShape(dims, keepdim: keepdim)
-        let savedResult = Tensor.recording(self) ? SavedOutput(Tensor(storage: storage, shape: outShape, dtype: dtype)) : nil
-        let out = Tensor.result(storage, outShape, dtype, inputs: [self], name: name) { g in
+        let savedResult = keep ? SavedTensor(output: storage, shape: outShape, dtype: dtype, name: name) : nil
+        return Tensor.result(storage, outShape, dtype, inputs: [self], name: name, saving: [saved, savedResult]) { g in
             let x = try saved!.unpack()
             if x.rank == 0 { return [g] }
             let gk = self.restoreDims(g, dims, keepdim: keepdim)
@@ -174,8 +179,6 @@ extension Tensor {
             // PyTorch computes the whole product's case on a flattened view (ViewBackward0 on top).
             return [name == "ProdBackward0" && isGradEnabled ? grad.reshape(x.shape) : grad]
         }
-        savedResult?.node = out.gradFn
-        return out
     }
 
     /// For each element, the product of the other elements of its group (`dims` reduced).
@@ -232,9 +235,10 @@ extension Tensor {
     public func `var`(dims: [Int]? = nil, correction: Double = 1, keepdim: Bool = false) throws -> Tensor {
         let ds = try reductionDims(dims)
         let (value, n) = varianceValues(ds, correction)
-        let saved = Tensor.recording(self) ? SavedTensor(self) : nil
+        let saved = Tensor.recording(self) || DualLevel.isActive ? SavedTensor(self) : nil
         let dof = Swift.max(0, n - correction)
-        return Tensor.result(value, outputShape(ds, keepdim: keepdim), dtype, inputs: [self], name: "VarBackward0") { g in
+        return Tensor.result(value, outputShape(ds, keepdim: keepdim), dtype, inputs: [self], name: "VarBackward0",
+                             saving: [saved]) { g in
             let x = try saved!.unpack()
             return [(2 / dof) * self.restoreDims(g, ds, keepdim: keepdim) * (x - x.sumOver(ds) / n)]
         }
@@ -251,18 +255,17 @@ extension Tensor {
         let (variance, n) = varianceValues(ds, correction)
         let value = variance.map(dtype, { $0.map { $0.squareRoot() } }, { $0.map { $0.squareRoot() } })
         let keep = keptShape(ds)
-        let saved = Tensor.recording(self) ? SavedTensor(self) : nil
-        let savedResult = Tensor.recording(self) ? SavedOutput(Tensor(storage: value, shape: outputShape(ds, keepdim: keepdim), dtype: dtype)) : nil
+        let keeps = Tensor.recording(self) || DualLevel.isActive, outShape = outputShape(ds, keepdim: keepdim)
+        let saved = keeps ? SavedTensor(self) : nil
+        let savedResult = keeps ? SavedTensor(output: value, shape: outShape, dtype: dtype, name: "StdBackward0") : nil
         let dof = Swift.max(0, n - correction)
-        let out = Tensor.result(value, outputShape(ds, keepdim: keepdim), dtype, inputs: [self], name: "StdBackward0") { g in
+        return Tensor.result(value, outShape, dtype, inputs: [self], name: "StdBackward0", saving: [saved, savedResult]) { g in
             let x = try saved!.unpack()
             let r = try savedResult!.unpack().shaped(keep)
             let gk = self.restoreDims(g, ds, keepdim: keepdim)
             let gradVar = Tensor.where(r.detach().eq(0), Tensor.zerosLike(r), gk / (r * 2))
             return [(2 / dof) * gradVar * (x - x.sumOver(ds) / n)]
         }
-        savedResult?.node = out.gradFn
-        return out
     }
 
     /// `std` over one dimension.
@@ -286,7 +289,7 @@ extension Tensor {
     /// incoming gradient taken from the other end.
     public func cumsum(dim: Int) throws -> Tensor {
         let d = try checkedDim(dim)
-        if rank == 0 { return Tensor.result(storage.copy(), shape, dtype, inputs: [self], name: "CumsumBackward0", savesTensors: false) { g in [g] } }
+        if rank == 0 { return Tensor.result(storage.copy(), shape, dtype, inputs: [self], name: "CumsumBackward0") { g in [g] } }
         let size = shape[d], inner = Shape.count(Array(shape[(d + 1)...])), outer = Shape.count(Array(shape[..<d]))
         var values = scalars
         for o in 0..<outer {
@@ -300,8 +303,7 @@ extension Tensor {
             }
         }
         // Accumulated in Double, as PyTorch accumulates float sums on the CPU.
-        return Tensor.result(TensorStorage(values, dtype: dtype), shape, dtype, inputs: [self], name: "CumsumBackward0",
-                             savesTensors: false) { g in
+        return Tensor.result(TensorStorage(values, dtype: dtype), shape, dtype, inputs: [self], name: "CumsumBackward0") { g in
             [try g.flip(dims: [d]).cumsum(dim: d).flip(dims: [d])]
         }
     }

@@ -19,8 +19,9 @@ extension Tensor {
     func elementwise(name: String, _ f32: (Float) -> Float, _ f64: (Double) -> Double,
                      rule: @escaping (_ g: Tensor, _ x: Tensor) -> Tensor) -> Tensor {
         let value = mapElements(f32, f64)
-        let saved = Tensor.recording(self) ? SavedTensor(self) : nil
-        return Tensor.result(value.storage, shape, dtype, inputs: [self], name: name) { g in
+        // Forward mode runs the rule too, recorded or not.
+        let saved = Tensor.recording(self) || DualLevel.isActive ? SavedTensor(self) : nil
+        return Tensor.result(value.storage, shape, dtype, inputs: [self], name: name, saving: [saved]) { g in
             [rule(g, try saved!.unpack())]
         }
     }
@@ -31,12 +32,11 @@ extension Tensor {
     func elementwiseSavingOutput(name: String, _ f32: (Float) -> Float, _ f64: (Double) -> Double,
                                  rule: @escaping (_ g: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
         let value = mapElements(f32, f64)
-        let saved = Tensor.recording(self) ? SavedOutput(value) : nil
-        let out = Tensor.result(value.storage, shape, dtype, inputs: [self], name: name) { g in
+        let saved = Tensor.recording(self) || DualLevel.isActive
+            ? SavedTensor(output: value.storage, shape: shape, dtype: dtype, name: name) : nil
+        return Tensor.result(value.storage, shape, dtype, inputs: [self], name: name, saving: [saved]) { g in
             [rule(g, try saved!.unpack())]
         }
-        saved?.node = out.gradFn
-        return out
     }
 
     /// An elementwise backward `g · d1(x)` recorded as one step named as PyTorch names it
@@ -46,8 +46,13 @@ extension Tensor {
     static func derivativeStep(_ g: Tensor, _ x: Tensor, name: String,
                                d1: @escaping (Tensor) -> Tensor, d2: @escaping (Tensor) -> Tensor) -> Tensor {
         let value = noGrad { g.detach() * d1(x.detach()) }
-        return Tensor.result(value.storage, value.shape, value.dtype, inputs: [g, x], name: name) { gg in
-            [gg * d1(x), gg * g * d2(x)]
+        // PyTorch's node saves the incoming gradient and the input.
+        let keep = Tensor.recording(g, x) || DualLevel.isActive
+        let savedG = keep ? SavedTensor(g) : nil, savedX = keep ? SavedTensor(x) : nil
+        return Tensor.result(value.storage, value.shape, value.dtype, inputs: [g, x], name: name,
+                             saving: [savedG, savedX]) { gg in
+            let g = try savedG!.unpack(), x = try savedX!.unpack()
+            return [gg * d1(x), gg * g * d2(x)]
         }
     }
 
@@ -183,7 +188,7 @@ extension Tensor {
             }
         }
         let storage = g.storage.zip(m.storage, g.dtype, run, run)
-        return result(storage, g.shape, g.dtype, inputs: [g], name: "MulBackward0", savesTensors: false) { gg in
+        return result(storage, g.shape, g.dtype, inputs: [g], name: "MulBackward0") { gg in
             [masked(gg, m)]
         }
     }
@@ -214,9 +219,11 @@ extension Tensor {
     /// Throws PyTorch's message when the shapes don't broadcast.
     public func atan2(_ other: Tensor) throws -> Tensor {
         let (value, a, b) = try Tensor.zipElements(self, other, { Foundation.atan2($0, $1) }, { Foundation.atan2($0, $1) })
-        let savedA = Tensor.recording(a, b) ? SavedTensor(a) : nil, savedB = Tensor.recording(a, b) ? SavedTensor(b) : nil
+        let keep = Tensor.recording(a, b) || DualLevel.isActive
+        let savedA = keep ? SavedTensor(a) : nil, savedB = keep ? SavedTensor(b) : nil
         let (sa, sb) = (a.shape, b.shape)
-        return Tensor.result(value.storage, value.shape, value.dtype, inputs: [a, b], name: "Atan2Backward0") { g in
+        return Tensor.result(value.storage, value.shape, value.dtype, inputs: [a, b], name: "Atan2Backward0",
+                             saving: [savedA, savedB]) { g in
             let a = try savedA!.unpack(), b = try savedB!.unpack()
             let denominator = a * a + b * b
             // At the origin PyTorch gives both gradients (signed) zero, not 0 · inf.
@@ -243,8 +250,13 @@ extension Tensor {
         let shareA = zip(x, y).map { u, v in u == v ? 0.5 : ((largest ? u < v : u > v) ? 0 : 1) }
         let shareB = zip(x, y).map { u, v in u == v ? 0.5 : ((largest ? u > v : u < v) ? 0 : 1) }
         let maskA = Tensor(shareA, shape: shape, dtype: dtype), maskB = Tensor(shareB, shape: shape, dtype: dtype)
-        return result(value.storage, shape, dtype, inputs: [a, b], name: largest ? "MaximumBackward0" : "MinimumBackward0") { g in
-            [Tensor.masked(g, maskA).sumTo(sa), Tensor.masked(g, maskB).sumTo(sb)]
+        // PyTorch saves both inputs (the masks here are computed from them once).
+        let keep = recording(a, b) || DualLevel.isActive
+        let saved = keep ? [SavedTensor(a), SavedTensor(b)] : []
+        return result(value.storage, shape, dtype, inputs: [a, b], name: largest ? "MaximumBackward0" : "MinimumBackward0",
+                      saving: saved) { g in
+            for s in saved { _ = try s.unpack() }
+            return [Tensor.masked(g, maskA).sumTo(sa), Tensor.masked(g, maskB).sumTo(sb)]
         }
     }
 
@@ -284,27 +296,14 @@ extension Tensor {
         if let max { inputs.append(max) }
         let shapes = inputs.map(\.shape)
         let which = [0] + (min != nil ? [1] : []) + (max != nil ? [2] : [])
+        // PyTorch saves the input and the bounds (the masks here are computed from them once).
+        let keep = inputs.contains { Tensor.recording($0) } || DualLevel.isActive
+        let saved = keep ? inputs.map { SavedTensor($0) } : []
         return Tensor.result(TensorStorage(values, dtype: dtype), shape, dtype, inputs: inputs, name: "ClampBackward0",
-                             savesTensors: true) { g in
-            zip(which, shapes).map { k, s in Tensor.masked(g, masks[k]).sumTo(s) }
+                             saving: saved) { g in
+            for s in saved { _ = try s.unpack() }
+            return zip(which, shapes).map { k, s in Tensor.masked(g, masks[k]).sumTo(s) }
         }
-    }
-}
-
-/// An operation's output kept for its own backward rule without keeping the output alive (which
-/// would be a cycle through the node): the values, and a weak reference to the node. Read during a
-/// recorded backward pass, it is a tensor whose `gradFn` is that node, as PyTorch's `SavedVariable`
-/// rebuilds a saved output, so gradients through it reach the node and its hooks.
-final class SavedOutput {
-    private let saved: SavedTensor
-    weak var node: Node?
-
-    init(_ value: Tensor) { saved = SavedTensor(value) }
-
-    func unpack() throws -> Tensor {
-        let t = try saved.unpack()
-        guard isGradEnabled, let node else { return t }
-        return Tensor(storage: t.storage, shape: t.shape, dtype: t.dtype, gradFn: node)
     }
 }
 
