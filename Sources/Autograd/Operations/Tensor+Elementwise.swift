@@ -182,7 +182,9 @@ extension Tensor {
 
     /// `g` where `x > threshold`, else 0. Its derivative with respect to `x` is zero.
     static func thresholdBackward(_ g: Tensor, _ x: Tensor, threshold: Double) -> Tensor {
-        let value = noGrad { Tensor.where(x.detach().constant(.greaterThan(threshold)), g.detach(), Tensor.zeros([], dtype: g.dtype)) }
+        // PyTorch's `x <= threshold ? 0 : g`: a NaN passes the gradient through.
+        let keep = x.detach().mapElements({ $0 <= Float(threshold) ? 0 : 1 }, { $0 <= threshold ? 0 : 1 })
+        let value = noGrad { Tensor.where(keep, g.detach(), Tensor.zeros([], dtype: g.dtype)) }
         guard recording(g, x) || DualLevel.isActive else { return value }
         let savedX = SavedTensor(x)
         return result(value.storage, value.shape, value.dtype, inputs: [g, x], name: "ThresholdBackwardBackward0",
