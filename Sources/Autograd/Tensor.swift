@@ -274,6 +274,11 @@ public final class Tensor {
             // Forward mode runs the rule too, recorded or not: what it reads is legitimately its own.
             for case let s? in saving { s.claimed = true }
             TangentRules.propagate(name: name, inputs: inputs, output: out, rule: rule)
+            // A saved output is read back as a new tensor: it keeps the tangent, as PyTorch's
+            // SavedVariable keeps the forward gradient, so forward-over-reverse sees it.
+            if let tangent = DualLevel.tangent(of: out) {
+                for case let s? in saving where s.isOutput { s.outputTangent = (tangent, DualLevel.level) }
+            }
         }
         return out
     }

@@ -109,7 +109,7 @@ let checks = CheckSuite {
     }
 
     Check("pow", "x.pow(n) sends n · xⁿ⁻¹ · out.grad to x",
-          hint: "d(xⁿ)/dx = n · xⁿ⁻¹: self.grad += n * Foundation.pow(self.data, n - 1) * out.grad.") {
+          hint: "d(xⁿ)/dx = n · xⁿ⁻¹: add n times the input raised to n − 1, times the output's gradient, to the input's grad.") {
         try checkRule("x.pow(3)", points: [-1.2, 0.7, 1.5], factor: 2, { $0.pow(3) }, derivative: { 3 * $0 * $0 })
         try checkRule("x.pow(-2)", points: [0.8, 2.5], factor: -1.5, { $0.pow(-2) }, derivative: { -2 / ($0 * $0 * $0) })
     }
@@ -122,7 +122,7 @@ let checks = CheckSuite {
     }
 
     Check("relu", "x.relu() sends out.grad to x where x > 0 and nothing where x < 0",
-          hint: "relu's slope is 1 for a positive input and 0 for a negative one: self.grad += (out.data > 0 ? 1 : 0) * out.grad.") {
+          hint: "relu's slope is 1 where the output is positive and 0 elsewhere: add that slope times the output's gradient to the input's grad.") {
         try checkRule("x.relu()", points: [-1.4, -0.2, 0.6, 1.9], factor: 1.5, { $0.relu() }, derivative: { $0 > 0 ? 1 : 0 })
     }
 
@@ -154,7 +154,7 @@ let checks = CheckSuite {
     }
 
     Check("backward_diamond", "backward() on the diamond gives every value its full gradient",
-          hint: "backward(): grad = 1 for the output, then `for v in topologicalOrder().reversed() { v.backwardStep() }`: from the output back to the inputs, so each value's grad is complete before its rule runs.") {
+          hint: "backward(): set the output's grad to 1, then run each value's backward step in reverse topological order: from the output back to the inputs, so each value's grad is complete before its rule runs.") {
         let g = Diamond()
         g.d.backward()
         let expected: [(String, Value, Double)] = [

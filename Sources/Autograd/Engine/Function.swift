@@ -62,12 +62,9 @@ public final class FunctionContext {
 
     /// Keeps tensors for the forward-mode rule `jvp` (`ctx.save_for_forward`).
     public func saveForForward(_ tensors: Tensor...) {
-        savedForForward = tensors.map { tensor in
-            // Read by `jvp` only, which no node owns: the context itself holds them.
-            let saved = SavedTensor(tensor)
-            saved.claimed = true
-            return saved
-        }
+        // Read by `jvp` itself, never by a node: they are this context's to read.
+        savedForForward = tensors.map { SavedTensor($0) }
+        for s in savedForForward { s.claimed = true }
     }
 
     /// The tensors given to `saveForBackward`, in order; inside `jvp`, those given to

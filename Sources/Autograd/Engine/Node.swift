@@ -146,6 +146,8 @@ final class SavedTensor {
     weak var outputNode: Node?
     /// Set when a node takes it: a rule must only read values its node holds (and frees).
     var claimed = false
+    /// For a saved output under forward mode: its tangent, and the level that computed it.
+    var outputTangent: (tangent: Tensor, level: Int)?
 
     init(_ tensor: Tensor, counted: Bool = true) {
         self.tensor = tensor
@@ -178,6 +180,7 @@ final class SavedTensor {
     func release() {
         guard tensor != nil else { return }
         tensor = nil
+        outputTangent = nil
         if counted { SavedTensorStatistics.add(count: -1, elements: -elements) }
     }
 
@@ -195,10 +198,14 @@ final class SavedTensor {
             text += " is at version \(current); expected version \(version) instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
             throw AutogradError(text)
         }
+        var out = tensor
         if isOutput, isGradEnabled, let node = outputNode {
-            return Tensor(storage: tensor.storage, shape: tensor.shape, dtype: tensor.dtype, gradFn: node)
+            out = Tensor(storage: tensor.storage, shape: tensor.shape, dtype: tensor.dtype, gradFn: node)
         }
-        return tensor
+        if let (tangent, level) = outputTangent, DualLevel.isActive, DualLevel.level == level {
+            DualLevel.setTangent(tangent, of: out)
+        }
+        return out
     }
 }
 

@@ -19,6 +19,9 @@ enum DualLevel {
     /// Set while a tangent is being computed, so the operations that compute it don't propagate
     /// tangents of their own.
     nonisolated(unsafe) static var suspended = 0
+    /// Counts the levels entered, so that a tangent kept aside (a saved output's) is attached
+    /// again only within the level that computed it.
+    nonisolated(unsafe) static var level = 0
 
     /// Whether operations should look for tangents on their inputs.
     static var isActive: Bool { tangents != nil && suspended == 0 }
@@ -68,6 +71,7 @@ public func dualLevel<T>(_ body: () throws -> T) throws -> T {
         throw AutogradError("Nested forward mode AD is not supported at the moment")
     }
     DualLevel.tangents = [:]
+    DualLevel.level += 1
     defer { DualLevel.tangents = nil }
     return try body()
 }

@@ -19,6 +19,8 @@ enum TangentRules {
         "ClampMinBackward0", "ClampMaxBackward0", "ClampBackward1", "PowBackward0", "PowBackward2",
         "NegBackward0", "AddBackward0", "SubBackward0", "RsubBackward1", "MulBackward0", "DivBackward0",
         "CloneBackward0", "ToCopyBackward0",
+        "Log1PBackward0", "Expm1Backward0", "RsqrtBackward0", "ErfBackward0", "LeakyReluBackward0",
+        "GeluBackward0", "SoftplusBackward0", "SiluBackward0", "LogSigmoidBackward0",
     ]
 
     /// Operations whose tangents are computed elsewhere (the fused linear layer; a checkpoint,

@@ -49,7 +49,7 @@ enum ElementwiseKernels {
         case .sigmoid: return map { 1 / (1 + T.exp(-$0)) }
         case .relu: return map { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }
         case .abs: return map { Swift.abs($0) }
-        case .sign: return map { $0 > 0 ? 1 : ($0 < 0 ? -1 : ($0.isNaN ? $0 : 0)) }
+        case .sign: return map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }  // sign(NaN) is 0 in PyTorch 2.15
         case .reciprocal: return map { 1 / $0 }
         case .isFinite: return mask { $0.isFinite }
         case .isNaN: return mask { $0.isNaN }

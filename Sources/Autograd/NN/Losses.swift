@@ -205,7 +205,7 @@ public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .me
     // With every target ignored the mean is 0/0 (NaN, as in PyTorch) but no element has a gradient.
     let scale = reduction == .mean ? (counted == 0 ? 0 : 1 / Double(counted)) : 1
     let batched = input.rank >= 2
-    guard Tensor.recording(input) else { return value }
+    guard Tensor.recording(input) || DualLevel.isActive else { return value }
     let savedMask = SavedTensor(Tensor(picks.map { $0 * scale }, shape: input.shape, dtype: input.dtype))
     let savedInput = SavedTensor(input)
     // PyTorch also saves the target (and the total weight, the mask's scale here).
@@ -218,7 +218,7 @@ public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .me
         let spread = reduction == .none && batched ? g.unsqueeze(1) : g
         let plain = noGrad { spread.detach() * mask }
         let x = try savedInput.unpack()
-        guard Tensor.recording(g, x) else { return [plain] }
+        guard Tensor.recording(g, x) || DualLevel.isActive else { return [plain] }
         // Recorded (createGraph): one node, as PyTorch's; the gradient doesn't depend on the
         // input, so its derivative there is zero.
         let savedAgain = SavedTensor(mask)
@@ -334,7 +334,7 @@ enum LossKernel {
     /// cross-entropy. Backward: `g − softmax(x) · Σ g` along `dim`.
     static func logSoftmax(_ input: Tensor, dim: Int) -> Tensor {
         let value = noGrad { input.detach().logSoftmax(dim: dim) }
-        guard Tensor.recording(input) else { return value }
+        guard Tensor.recording(input) || DualLevel.isActive else { return value }
         let savedOutput = SavedTensor(output: value.storage, shape: value.shape, dtype: value.dtype, name: "LogSoftmaxBackward0")
         return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "LogSoftmaxBackward0",
                              saving: [savedOutput]) { g in

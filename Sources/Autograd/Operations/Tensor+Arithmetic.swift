@@ -99,7 +99,8 @@ extension Tensor {
         let savedA = SavedTensor(a), savedB = SavedTensor(b)
         let savedOut = SavedTensor(output: storage, shape: outShape, dtype: dtype, name: "PowBackward1")
         let (sa, sb) = (a.shape, b.shape)
-        let (needA, needB) = (a.requiresGrad, b.requiresGrad)
+        // Forward mode runs the rule for an input with a tangent too.
+        let (needA, needB) = (a.requiresGrad || a.tangent != nil, b.requiresGrad || b.tangent != nil)
         return result(storage, outShape, dtype, inputs: [a, b], name: "PowBackward1", saving: [savedA, savedB, savedOut]) { g in
             let a = try savedA.unpack(), b = try savedB.unpack()
             let zero = Tensor.zeros([], dtype: g.dtype)

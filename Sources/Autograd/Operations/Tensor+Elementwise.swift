@@ -8,7 +8,7 @@ extension Tensor {
                               rule: @escaping (_ g: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
         let storage = self.storage.map(dtype, { ElementwiseKernels.apply(f, $0) }, { ElementwiseKernels.apply(f, $0) })
         if dtype == .float16 { storage.roundToHalf() }
-        guard Tensor.recording(self) else { return Tensor(storage: storage, shape: shape, dtype: dtype) }
+        guard Tensor.recording(self) || DualLevel.isActive else { return Tensor(storage: storage, shape: shape, dtype: dtype) }
         let savedY = SavedTensor(output: storage, shape: shape, dtype: dtype, name: name)
         return Tensor.result(storage, shape, dtype, inputs: [self], name: name, saving: [savedY]) { g in
             [rule(g, try savedY.unpack())]
@@ -77,7 +77,7 @@ extension Tensor {
             var mask = Tensor.onesLike(x)
             if let min { mask = mask * x.constant(.greaterThan(min)) }
             if let max { mask = mask * x.constant(.lessThan(max)) }
-            return [g * mask]
+            return [Tensor.masked(g, mask)]
         }
     }
 
@@ -131,7 +131,7 @@ extension Tensor {
         let values = mask.indices.map { mask[$0] != 0 ? x[$0] : y[$0] }
         let maskTensor = Tensor(mask, shape: shape, dtype: dtype)
         let (sa, sb) = (a.shape, b.shape)
-        let saved = recording(a, b) ? SavedTensor(maskTensor) : nil
+        let saved = (recording(a, b) || DualLevel.isActive) ? SavedTensor(maskTensor) : nil
         return result(TensorStorage(values, dtype: dtype), shape, dtype, inputs: [a, b], name: "WhereBackward0", saving: [saved]) { g in
             let maskTensor = try saved!.unpack()
             let zero = Tensor.zerosLike(g)
@@ -159,7 +159,7 @@ extension Tensor {
     /// `g (1 − y²)`.
     static func tanhBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
         let value = noGrad { g.detach() * (1 - y.detach() * y.detach()) }
-        guard recording(g, y) else { return value }
+        guard recording(g, y) || DualLevel.isActive else { return value }
         let savedG = SavedTensor(g), savedY = SavedTensor(y)
         return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "TanhBackwardBackward0",
                       saving: [savedG, savedY]) { gg in
@@ -171,7 +171,7 @@ extension Tensor {
     /// `g y (1 − y)`.
     static func sigmoidBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
         let value = noGrad { g.detach() * (1 - y.detach()) * y.detach() }
-        guard recording(g, y) else { return value }
+        guard recording(g, y) || DualLevel.isActive else { return value }
         let savedG = SavedTensor(g), savedY = SavedTensor(y)
         return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "SigmoidBackwardBackward0",
                       saving: [savedG, savedY]) { gg in
@@ -182,8 +182,10 @@ extension Tensor {
 
     /// `g` where `x > threshold`, else 0. Its derivative with respect to `x` is zero.
     static func thresholdBackward(_ g: Tensor, _ x: Tensor, threshold: Double) -> Tensor {
-        let value = noGrad { Tensor.where(x.detach().constant(.greaterThan(threshold)), g.detach(), Tensor.zeros([], dtype: g.dtype)) }
-        guard recording(g, x) else { return value }
+        // PyTorch's `x <= threshold ? 0 : g`: a NaN passes the gradient through.
+        let keep = x.detach().mapElements({ $0 <= Float(threshold) ? 0 : 1 }, { $0 <= threshold ? 0 : 1 })
+        let value = noGrad { Tensor.where(keep, g.detach(), Tensor.zeros([], dtype: g.dtype)) }
+        guard recording(g, x) || DualLevel.isActive else { return value }
         let savedX = SavedTensor(x)
         return result(value.storage, value.shape, value.dtype, inputs: [g, x], name: "ThresholdBackwardBackward0",
                       saving: [savedX]) { gg in

@@ -61,7 +61,7 @@ extension Tensor {
         let best = values[0]
         let name = largest ? "MaxBackward1" : "MinBackward1"
         let storage = TensorStorage([best], dtype: dtype)
-        guard Tensor.recording(self) else { return Tensor.result(storage, [], dtype, inputs: [], name: name) { _ in [] } }
+        guard Tensor.recording(self) || DualLevel.isActive else { return Tensor.result(storage, [], dtype, inputs: [], name: name) { _ in [] } }
         // PyTorch saves the input and the result.
         let saved = SavedTensor(self)
         let savedOut = SavedTensor(output: storage, shape: [], dtype: dtype, name: name)
@@ -70,7 +70,8 @@ extension Tensor {
             _ = try savedOut.unpack()
             let mask = best.isNaN ? x.isNaN() : x.constant(.equal(best))
             let share = mask / mask.sum().item()
-            return [share * g]
+            // masked_fill in PyTorch: the other elements get 0 even when g is NaN or infinite.
+            return [Tensor.masked(g.expand(x.shape), share)]
         }
     }
 
@@ -111,10 +112,11 @@ extension Tensor {
             let o = k / inner, i = k % inner
             onehot[(o * size + at) * inner + i] = 1
         }
-        let saved = Tensor.recording(self) ? SavedTensor(Tensor(onehot, shape: original, dtype: dtype)) : nil
+        let saved = (Tensor.recording(self) || DualLevel.isActive) ? SavedTensor(Tensor(onehot, shape: original, dtype: dtype)) : nil
         let out = Tensor.result(TensorStorage(values, dtype: dtype), reducedShape(d, keepdim: keepdim), dtype,
                                 inputs: [self], name: name, saving: [saved]) { g in
-            [(keepdim ? g : g.unsqueeze(d)).expand(original) * (try saved!.unpack())]
+            // A scatter in PyTorch: the other elements get 0 even when g is NaN or infinite.
+            [Tensor.masked((keepdim ? g : g.unsqueeze(d)).expand(original), try saved!.unpack())]
         }
         return (out, indices)
     }
@@ -136,7 +138,7 @@ extension Tensor {
             if p == 2 { return reduce(a * a).sqrt() }
             return reduce(a.pow(p)).pow(1 / p)
         }
-        guard Tensor.recording(self) else { return value }
+        guard Tensor.recording(self) || DualLevel.isActive else { return value }
         let saved = SavedTensor(self)
         let savedNorm = SavedTensor(output: value.storage, shape: value.shape, dtype: dtype, name: "LinalgVectorNormBackward0")
         let rank = self.rank
@@ -185,7 +187,7 @@ extension Tensor {
             let e = (detach() - detach().max(dim: d, keepdim: true).values).exp()
             return e / e.sum(dim: d, keepdim: true)
         }
-        guard Tensor.recording(self) else { return y }
+        guard Tensor.recording(self) || DualLevel.isActive else { return y }
         let savedY = SavedTensor(output: y.storage, shape: shape, dtype: dtype, name: "SoftmaxBackward0")
         return Tensor.result(y.storage, shape, dtype, inputs: [self], name: "SoftmaxBackward0", saving: [savedY]) { g in
             [Tensor.softmaxBackward(g, try savedY.unpack(), dim: d)]
@@ -200,7 +202,7 @@ extension Tensor {
             let shifted = detach() - detach().max(dim: d, keepdim: true).values
             return shifted - shifted.exp().sum(dim: d, keepdim: true).log()
         }
-        guard Tensor.recording(self) else { return y }
+        guard Tensor.recording(self) || DualLevel.isActive else { return y }
         let savedY = SavedTensor(output: y.storage, shape: shape, dtype: dtype, name: "LogSoftmaxBackward0")
         return Tensor.result(y.storage, shape, dtype, inputs: [self], name: "LogSoftmaxBackward0", saving: [savedY]) { g in
             [Tensor.logSoftmaxBackward(g, try savedY.unpack(), dim: d)]
@@ -214,7 +216,7 @@ extension Tensor {
             let (g, y) = (g.detach(), y.detach())
             return y * (g - (g * y).sum(dim: d, keepdim: true))
         }
-        guard recording(g, y) else { return value }
+        guard recording(g, y) || DualLevel.isActive else { return value }
         let savedG = SavedTensor(g), savedY = SavedTensor(y)
         return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "SoftmaxBackwardDataBackward0",
                       saving: [savedG, savedY]) { gg in
@@ -232,7 +234,7 @@ extension Tensor {
             let (g, y) = (g.detach(), y.detach())
             return g - y.exp() * g.sum(dim: d, keepdim: true)
         }
-        guard recording(g, y) else { return value }
+        guard recording(g, y) || DualLevel.isActive else { return value }
         let savedG = SavedTensor(g), savedY = SavedTensor(y)
         return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "LogSoftmaxBackwardDataBackward0",
                       saving: [savedG, savedY]) { gg in
@@ -240,7 +242,8 @@ extension Tensor {
             // PyTorch's log_softmax_double_backward for the output.
             let z = y.exp()
             let dy = z * g.sum(dim: d, keepdim: true) * ((gg * z).sum(dim: d, keepdim: true) - gg)
-            return [logSoftmaxBackward(gg, y, dim: d), dy]
+            // The map g ↦ g − z Σ g is not symmetric: its transpose is gg ↦ gg − Σ (gg z).
+            return [gg - (gg * z).sum(dim: d, keepdim: true), dy]
         }
     }
 }

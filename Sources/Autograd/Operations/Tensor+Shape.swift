@@ -137,46 +137,34 @@ extension Tensor {
 
     // MARK: Indexing leading dimensions
 
-    /// Rows `range` of the first dimension: `X[0..<2]` (`SliceBackward0`).
-    public subscript(range: Range<Int>) -> Tensor {
-        precondition(rank >= 1, "slice() cannot be applied to a 0-dim tensor.")
-        let lo = Swift.max(0, Swift.min(range.lowerBound, shape[0])), hi = Swift.max(lo, Swift.min(range.upperBound, shape[0]))
-        let inner = count / Swift.max(shape[0], 1)
-        var newShape = shape
-        newShape[0] = hi - lo
-        let storage = self.storage.map(dtype, { Array($0[(lo * inner)..<(hi * inner)]) },
-                                       { Array($0[(lo * inner)..<(hi * inner)]) })
-        let original = shape
-        let out = Tensor.result(storage, newShape, dtype, inputs: [self], name: "SliceBackward0") { g in
-            [g.padRows(before: lo, total: original[0])]
-        }
-        out.copiedView = "slicing"
-        return out
-    }
+    /// Rows `range` of the first dimension: `X[0..<2]` (`SliceBackward0`). Negative bounds count
+    /// from the end and bounds past the end are clamped, as in Python: `X[-2..<3]` is `X[-2:3]`.
+    public subscript(range: Range<Int>) -> Tensor { rows(range.lowerBound, range.upperBound) }
 
-    public subscript(range: ClosedRange<Int>) -> Tensor { self[range.lowerBound..<(range.upperBound + 1)] }
-    public subscript(range: PartialRangeFrom<Int>) -> Tensor { self[range.lowerBound..<shape[0]] }
-    public subscript(range: PartialRangeUpTo<Int>) -> Tensor { self[0..<range.upperBound] }
+    /// `X[a...b]`; an upper bound of -1 means through the last row, as Python's `X[a:]`.
+    public subscript(range: ClosedRange<Int>) -> Tensor {
+        rows(range.lowerBound, range.upperBound == -1 ? nil : range.upperBound + 1)
+    }
+    public subscript(range: PartialRangeFrom<Int>) -> Tensor { rows(range.lowerBound, nil) }
+    public subscript(range: PartialRangeUpTo<Int>) -> Tensor { rows(nil, range.upperBound) }
+
+    private func rows(_ start: Int?, _ end: Int?) -> Tensor {
+        precondition(rank >= 1, "slice() cannot be applied to a 0-dim tensor.")
+        return try! slice(dim: 0, start: start, end: end)
+    }
 
     /// Element `index` of the first dimension, which is removed: `X[0]` (`SelectBackward0`).
+    /// Setting it writes in place, as Python's `v[i] = 1.0` (see `setItem`, which throws where
+    /// this traps: on a leaf that requires grad).
     public subscript(index: Int) -> Tensor {
-        precondition(rank >= 1, "invalid index of a 0-dim tensor.")
-        let i = index < 0 ? index + shape[0] : index
-        precondition(i >= 0 && i < shape[0], "index \(index) is out of bounds for dimension 0 with size \(shape[0])")
-        let row = self[i..<(i + 1)]
-        let newShape = Array(shape.dropFirst())
-        return row.makeView(newShape, name: "SelectBackward0")
-    }
-
-    /// A tensor of `total` rows along dim 0 with `self` at rows `before...` and zeros elsewhere.
-    private func padRows(before: Int, total: Int) -> Tensor {
-        var parts: [Tensor] = []
-        var zeroShape = shape
-        if before > 0 { zeroShape[0] = before; parts.append(Tensor.zeros(zeroShape, dtype: dtype)) }
-        parts.append(self)
-        let after = total - before - shape[0]
-        if after > 0 { zeroShape[0] = after; parts.append(Tensor.zeros(zeroShape, dtype: dtype)) }
-        return parts.count == 1 ? self : Tensor.cat(parts, dim: 0)
+        get {
+            precondition(rank >= 1, "invalid index of a 0-dim tensor.")
+            precondition(index >= -shape[0] && index < shape[0], "index \(index) is out of bounds for dimension 0 with size \(shape[0])")
+            return try! select(dim: 0, index: index)
+        }
+        set {
+            do { try setItem(index, to: newValue) } catch { preconditionFailure("\(error)") }
+        }
     }
 
     // MARK: Joining

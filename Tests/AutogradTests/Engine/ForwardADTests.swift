@@ -44,6 +44,35 @@ final class ForwardADTests: XCTestCase {
         }
     }
 
+    /// The special functions, reductions and indexing operations carry tangents too, through the
+    /// elementwise rule or the transposed backward rule.
+    func testNewOperationsCarryTangents() throws {
+        manualSeed(9)
+        let x = Tensor.uniform([3, 4], from: 0.5, to: 2, dtype: .float64)
+        let v = Tensor.uniform([3, 4], from: -1, to: 1, dtype: .float64)
+        let other = Tensor.uniform([3, 4], from: -1, to: 1, dtype: .float64)
+        let index = Tensor([[2.0, 0.0, 1.0, 1.0], [0.0, 0.0, 2.0, 1.0]], dtype: .float64)
+        let functions: [(String, (Tensor) throws -> Tensor)] = [
+            ("log1p, expm1, rsqrt, erf", { $0.log1p() + ($0 * 0.3).expm1() + $0.rsqrt() + $0.erf() }),
+            ("activations", { ($0 - 1).leakyRelu(negativeSlope: 0.1) + $0.gelu() + $0.gelu(approximate: .tanh)
+                + ($0 - 1).softplus(beta: 2) + $0.silu() + ($0 - 1).logSigmoid() }),
+            ("atan2, maximum, minimum, clamp", { try $0.atan2(other) + $0.maximum(other + 1) + $0.minimum(other + 1)
+                + $0.clamp(min: other + 0.5, max: other + 1.5) }),
+            ("amax, logsumexp, prod", { try $0.amax(dim: 1) + $0.logsumexp(dim: 1) + $0.prod(dim: 1) }),
+            ("var, std, cumsum", { try $0.var(dim: 0).sum() + $0.std() + $0.cumsum(dim: 1).sum() }),
+            ("permute, flip, repeat, mT", { try $0.permute(1, 0).flip(0).repeat(2, 1).mT }),
+            ("gather, indexSelect, select, slice", { try $0.gather(dim: 0, index: index).sum()
+                + $0.indexSelect(dim: 1, index: [3, 0, 3]).sum() + $0.select(dim: 1, index: -1).sum()
+                + $0.slice(dim: 1, start: 1, end: nil, step: 2).sum() }),
+        ]
+        for (name, f) in functions {
+            let g: (Tensor) -> Tensor = { try! f($0) }
+            let tangent = try forwardJVP(g, x, v)
+            assertClose(tangent.scalars, finiteJVP(g, x, v))
+            XCTAssertEqual(tangent.shape, g(x).shape, name)
+        }
+    }
+
     func testForwardModeAgreesWithTheDoubleBackwardTrick() throws {
         manualSeed(4)
         let x = Tensor.uniform([5], from: -1, to: 1, dtype: .float64)

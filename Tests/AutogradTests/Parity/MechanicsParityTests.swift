@@ -51,15 +51,14 @@ final class MechanicsParityTests: XCTestCase {
     }
 
     /// Parity case 72, where the library differs on purpose or lacks a feature: `.data` shares the
-    /// version counter here (so the silent wrong gradient becomes an error), the version message
-    /// does not name the node that produced a saved output, and there is no inference mode (the
-    /// twin uses `noGrad`). Each differing line is listed with what the library prints instead.
+    /// version counter here (so the silent wrong gradient becomes an error, with PyTorch's message
+    /// naming the node that produced the saved output), and there is no inference mode (the twin
+    /// uses `noGrad`). Each differing line is listed with what the library prints instead.
     func testCase72DataAndInferenceModeDifferAsDeclared() throws {
-        let versionError = "AutogradError: one of the variables needed for gradient computation has been modified by an inplace operation: [FloatTensor [2]] is at version 1; expected version 0 instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with autograd.set_detect_anomaly(true)."
+        let versionError = "AutogradError: one of the variables needed for gradient computation has been modified by an inplace operation: [FloatTensor [2]], which is output 0 of Exp, is at version 1; expected version 0 instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with autograd.set_detect_anomaly(true, check_nan=false)."
         try assertTwin("72_data_and_inference_mode", libraryDiffers: [
             ("0 false", "1 false"),
             ("tensor([ 5.4366, 14.7781])", versionError),
-            ("AutogradError: one of the variables needed for gradient computation has been modified by an inplace operation: [FloatTensor [2]], which is output 0 of Exp, is at version 1; expected version 0 instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with autograd.set_detect_anomaly(true, check_nan=false).", versionError),
             ("false true", "false"),
             ("AutogradError: Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode in computation tracked by autograd. To work around this, you can make a clone to get a normal tensor and use it in autograd, or use `no_grad()` instead of `inference_mode()`.", "tensor(10., grad_fn=<SumBackward0>)"),
         ]) { out in
