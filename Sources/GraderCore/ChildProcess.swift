@@ -61,7 +61,12 @@ public struct ChildProcess {
         if let channelPipe { childEnds.append(channelPipe.write) }
         defer { for fd in parentEnds { close(fd) } }
 
+        // Darwin's spawn types are opaque pointers (optional in Swift); glibc's are structs.
+        #if canImport(Darwin)
+        var actions: posix_spawn_file_actions_t?
+        #else
         var actions = posix_spawn_file_actions_t()
+        #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, stdinPipe.read, 0)
@@ -73,7 +78,11 @@ public struct ChildProcess {
         if let workingDirectory, let addChdir = addChdir {
             _ = addChdir(&actions, workingDirectory.path)
         }
+        #if canImport(Darwin)
+        var attributes: posix_spawnattr_t?
+        #else
         var attributes = posix_spawnattr_t()
+        #endif
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawnattr_setpgroup(&attributes, 0)
@@ -182,7 +191,12 @@ public struct ChildProcess {
     /// headers only declare it with _GNU_SOURCE.
     private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
     private static let addChdir: AddChdir? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
+        #if canImport(Darwin)
+        let everywhere = UnsafeMutableRawPointer(bitPattern: -2)   // RTLD_DEFAULT on Darwin
+        #else
+        let everywhere = UnsafeMutableRawPointer(bitPattern: 0)    // RTLD_DEFAULT in glibc
+        #endif
+        guard let symbol = dlsym(everywhere, "posix_spawn_file_actions_addchdir_np") else { return nil }
         return unsafeBitCast(symbol, to: AddChdir.self)
     }()
 

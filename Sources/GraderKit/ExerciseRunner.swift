@@ -174,7 +174,11 @@ enum ExerciseRunner {
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
         #else
+        // macOS does not enforce RLIMIT_AS; the sandbox is not available there either, so the
+        // time limits are what stops a runaway program.
         _ = setrlimit(RLIMIT_AS, &limit)
+        var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+        _ = setrlimit(RLIMIT_CORE, &noCore)
         #endif
     }
 

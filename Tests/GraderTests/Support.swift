@@ -16,7 +16,8 @@ enum Fixtures {
         if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             return URL(fileURLWithPath: path).deletingLastPathComponent()
         }
-        return Bundle.main.bundleURL.deletingLastPathComponent()
+        // macOS: the test bundle sits in the products folder (Bundle.main is the xctest runner).
+        return Bundle(for: FixtureBundleAnchor.self).bundleURL.deletingLastPathComponent()
     }
 
     /// The grader under test, or a skip when the runtime truly is not built.
@@ -95,3 +96,6 @@ enum Fixtures {
 extension ExerciseResult {
     func check(_ id: String) -> CheckResult? { checks.first { $0.id == id } }
 }
+
+/// Any class of this test bundle, to find the bundle (and the products folder beside it) on macOS.
+final class FixtureBundleAnchor {}
