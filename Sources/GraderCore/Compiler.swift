@@ -47,8 +47,10 @@ public struct ExerciseCompiler: Sendable {
         /// The folder of `cacheDirectory` this job's programs live in.
         var cacheName: String { cacheSlot.map { "\(exercise.id)@\($0)" } ?? exercise.id }
 
-        /// Compiled from the reference solution (grading's reference run, `verify`'s solution).
-        var holdsAnswers: Bool { cacheSlot == "reference" || cacheSlot == "solution" }
+        /// Grading's reference program, which runs outside the sandbox as the grader's own user.
+        /// (`verify`'s solution programs run in the sandbox, as another user where the grader is
+        /// root, so they must stay readable; `verify` is an instructor's tool, not a grading step.)
+        var holdsAnswers: Bool { cacheSlot == "reference" }
 
         public var studentFiles: [URL] { exercise.manifest.files.map { sourcesDirectory.appendingPathComponent($0) } }
     }
