@@ -59,15 +59,7 @@ public func vjp(_ f: (Tensor) throws -> Tensor, _ input: Tensor, v: Tensor? = ni
 public func jvp(_ f: ([Tensor]) throws -> Tensor, _ inputs: [Tensor], v: [Tensor]? = nil,
                 createGraph: Bool = false, strict: Bool = false) throws -> (output: Tensor, jvp: Tensor) {
     let (output, gradInputs, gradOutput, seeds) = try enableGrad { () throws -> (Tensor, [Tensor?], Tensor, [Tensor]?) in
-        let prepared = try Functional.prepare(inputs, createGraph: createGraph)
-        var seeds: [Tensor]? = nil
-        if let v {
-            let preparedV = try Functional.prepare(v, createGraph: createGraph, needGraph: false)
-            try Functional.validate(preparedV, against: prepared, numbered: inputs.count > 1)
-            seeds = preparedV
-        } else if inputs.count != 1 || inputs[0].count != 1 {
-            throw AutogradError("The vector v can only be None if the input to the user-provided function is a single Tensor with a single element.")
-        }
+        let (prepared, seeds) = try Functional.prepare(inputs, seeds: v, createGraph: createGraph)
         let output = try f(prepared)
         try Functional.checkRequiresGrad([output], "outputs", strict: strict)
         // Any u works: the backward pass is linear in it, so its value never reaches J v.
@@ -234,15 +226,7 @@ public func vhp(_ f: (Tensor) throws -> Tensor, _ input: Tensor, v: Tensor? = ni
 private func secondOrderProduct(_ f: ([Tensor]) throws -> Tensor, _ inputs: [Tensor], v: [Tensor]?, createGraph: Bool,
                                 strict: Bool, name: String, doubleBack: Bool) throws -> (output: Tensor, hvp: [Tensor]) {
     let (output, grads, prepared) = try enableGrad { () throws -> (Tensor, [Tensor?], [Tensor]) in
-        let prepared = try Functional.prepare(inputs, createGraph: createGraph)
-        var seeds: [Tensor]? = nil
-        if let v {
-            let preparedV = try Functional.prepare(v, createGraph: createGraph, needGraph: false)
-            try Functional.validate(preparedV, against: prepared, numbered: inputs.count > 1)
-            seeds = preparedV
-        } else if inputs.count != 1 || inputs[0].count != 1 {
-            throw AutogradError("The vector v can only be None if the input to the user-provided function is a single Tensor with a single element.")
-        }
+        let (prepared, seeds) = try Functional.prepare(inputs, seeds: v, createGraph: createGraph)
         let output = try f(prepared)
         try Functional.checkRequiresGrad([output], "outputs", strict: strict)
         guard output.count == 1 else {

@@ -2,6 +2,21 @@
 enum Functional {
     /// Fresh inputs to differentiate with respect to: detached copies that require grad, or, with
     /// `createGraph`, views of inputs that already require grad (so the result stays connected).
+    /// The inputs made ready for `f`, and the vector `v` checked against them; `v` may be left
+    /// out only for a single input with a single element.
+    static func prepare(_ inputs: [Tensor], seeds v: [Tensor]?, createGraph: Bool) throws -> (inputs: [Tensor], seeds: [Tensor]?) {
+        let prepared = try prepare(inputs, createGraph: createGraph)
+        guard let v else {
+            guard inputs.count == 1 && inputs[0].count == 1 else {
+                throw AutogradError("The vector v can only be None if the input to the user-provided function is a single Tensor with a single element.")
+            }
+            return (prepared, nil)
+        }
+        let seeds = try prepare(v, createGraph: createGraph, needGraph: false)
+        try validate(seeds, against: prepared, numbered: inputs.count > 1)
+        return (prepared, seeds)
+    }
+
     static func prepare(_ inputs: [Tensor], createGraph: Bool, needGraph: Bool = true) throws -> [Tensor] {
         try inputs.map { input in
             if createGraph && input.requiresGrad { return input.view(input.shape) }
