@@ -42,7 +42,7 @@ extension SubmissionGrader {
     /// is split by exercise, each worker taking one exercise through every submission.
     public func gradeAll(_ submissions: [URL], jobs: Int = 2, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> [SubmissionGrade] {
         let (exercises, errors) = try self.exercises()
-        let references = prepareReferences(exercises, jobs: jobs)
+        let references = prepareReferences(exercises, for: submissions, jobs: jobs)
         let copies = try submissions.map { _ in try CourseCopy(of: grader) }
         defer { copies.forEach { $0.remove() } }
         var table = [[ExerciseGrade?]](repeating: [ExerciseGrade?](repeating: nil, count: exercises.count), count: submissions.count)

@@ -39,7 +39,7 @@ public struct SubmissionGrader: Sendable {
     public func grade(submission: URL, student: String? = nil, jobs: Int = 2) throws -> SubmissionGrade {
         let (exercises, errors) = try self.exercises()
         let start = Date()
-        let references = prepareReferences(exercises, jobs: jobs)
+        let references = prepareReferences(exercises, for: [submission], jobs: jobs)
         let copy = try CourseCopy(of: grader)
         defer { copy.remove() }
         var grades = [ExerciseGrade?](repeating: nil, count: exercises.count)
@@ -118,12 +118,17 @@ public struct SubmissionGrader: Sendable {
 
     /// The reference solution's run of every exercise (or why it could not be made: a course
     /// error), before any submission's code runs.
-    func prepareReferences(_ exercises: [Exercise], jobs: Int) -> [Result<[CheckResult], GraderError>] {
-        var references = [Result<[CheckResult], GraderError>](repeating: .failure(GraderError("not prepared")), count: exercises.count)
+    /// Only the exercises some submission in `submissions` holds are run (none is needed for an
+    /// exercise nobody submitted); with no submissions given, all of them.
+    func prepareReferences(_ exercises: [Exercise], for submissions: [URL] = [], jobs: Int) -> [Result<[CheckResult], GraderError>] {
+        var references = [Result<[CheckResult], GraderError>](repeating: .failure(GraderError("not submitted")), count: exercises.count)
+        let needed = exercises.indices.filter { index in
+            submissions.isEmpty || submissions.contains { locate(exercises[index], in: $0) != .notFound }
+        }
         let lock = NSLock()
-        let workers = max(1, min(jobs, exercises.count))
+        let workers = max(1, min(jobs, needed.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: exercises.count, by: workers) {
+            for index in stride(from: worker, to: needed.count, by: workers).map({ needed[$0] }) {
                 let exercise = exercises[index]
                 let result: Result<[CheckResult], GraderError>
                 do {
