@@ -151,6 +151,9 @@ public struct ExerciseCompiler: Sendable {
         defer { try? fm.removeItem(at: work) }
         let studentPaths = try snapshot(studentSources, into: studentSnapshot)
         let checkPaths = try snapshot(checkSources, into: checksSnapshot)
+        // The program must stay readable to the sandbox's user; the sources it was made from (hidden
+        // checks among them) must not.
+        chmod(studentSnapshot.deletingLastPathComponent().path, 0o700)
         didSnapshot?()
         let mainURL = work.appendingPathComponent("main.swift")
         try main.write(to: mainURL, atomically: true, encoding: .utf8)
@@ -189,6 +192,7 @@ public struct ExerciseCompiler: Sendable {
             if failure.kind == .student || failure.kind == .checks {
                 // Stored as the compiler wrote it (paths are mapped for whoever reads it).
                 try? ((step == .checks ? ExerciseCompiler.checksStepMarker : "") + raw).write(to: failureFile, atomically: true, encoding: .utf8)
+                chmod(failureFile.path, 0o600)   // it quotes the checks
                 pruneCache(for: job.cacheName, keeping: key)
             }
             return .failed(failure)

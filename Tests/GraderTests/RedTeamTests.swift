@@ -60,8 +60,18 @@ final class RedTeamTests: XCTestCase {
                     return 3 * x
                 """, square: "x"), deserved: 0),
             Attack(name: "reads-the-answers", source: fx1(double: """
-                    let stolen = ["\(solution)", "\(hidden)"].map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "none" }
-                    fatalError("LEAK:" + stolen.joined(separator: "|"))
+                    // The course's files, the snapshots the compiler read, and the per-submission copies.
+                    var paths = ["\(solution)", "\(hidden)"]
+                    let cache = "\(binDirectory.path)/grader-exercises/fx1"
+                    for key in (try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? [] {
+                        paths.append(cache + "/" + key + "/src/checks/hidden/Hidden.swift")
+                    }
+                    let tmp = FileManager.default.temporaryDirectory.path
+                    for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] where name.hasPrefix("gradlings-course-") {
+                        paths.append(tmp + "/" + name + "/Exercises/fx1-pass/checks/hidden/Hidden.swift")
+                    }
+                    let stolen = paths.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+                    fatalError("LEAK:" + (stolen.isEmpty ? "none" : stolen.joined(separator: "|")))
                 """, square: "x"), deserved: 0),
             Attack(name: "runs-the-reference", source: fx1(double: """
                     // The reference program prints the right values for any seed: find it, and it would
@@ -206,7 +216,7 @@ final class RedTeamTests: XCTestCase {
     func testSecretsAreNotReadable() throws {
         let grade = try grade("reads-the-answers")
         let text = GradeFormat.json.render([grade])
-        XCTAssertTrue(text.contains("LEAK:none|none"), "the attack ran and found nothing: \(text.prefix(3000))")
+        XCTAssertTrue(text.contains("LEAK:none"), "the attack ran and found nothing: \(text.prefix(3000))")
         XCTAssertFalse(text.contains("2 * x"), "the solution's text never reaches the report")
         XCTAssertFalse(text.contains("let hiddenChecks"), "nor the hidden checks'")
     }
@@ -229,7 +239,7 @@ final class RedTeamTests: XCTestCase {
         let grader = Grader(course: outcome.course, binDirectory: Fixtures.binDirectory, allowBuild: false)
         grader.isolation = fallback
         let engine = SubmissionGrader(grader: grader)
-        for (name, leak) in [("reads-the-answers", "LEAK:none|none"), ("runs-the-reference", "REF:none")] {
+        for (name, leak) in [("reads-the-answers", "LEAK:none"), ("runs-the-reference", "REF:none")] {
             let submission = try XCTUnwrap(outcome.submissions.first { $0.lastPathComponent == name })
             let grade = try engine.grade(submission: submission, jobs: 1)
             let text = GradeFormat.json.render([grade])

@@ -299,6 +299,9 @@ struct CourseCopy {
         let root = fm.temporaryDirectory.appendingPathComponent("gradlings-course-\(UUID().uuidString)")
         let source = original.course.exercisesDirectory
         let target = root.appendingPathComponent("Exercises")
+        // Hidden checks are in it: only the grader's own user may look (the sandbox's fallback runs
+        // student code as another user on the same file system).
+        try fm.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try fm.createDirectory(at: target, withIntermediateDirectories: true)
         for name in try fm.contentsOfDirectory(atPath: source.path) {
             let folder = source.appendingPathComponent(name)
