@@ -49,16 +49,14 @@ public struct CheckRunner: Sendable {
     /// Paths the crash report recognises as the student's and the checks' (as compiled).
     public let studentFiles: [String]
     public let checkFiles: [String]
-    /// Unused by the run itself (every run gets a scratch folder); kept for callers that name it.
-    public let workingDirectory: URL
     public let isolation: Sandbox
     /// What the program must be able to read inside a sandbox: itself and the libraries it loads.
     public let readablePaths: [URL]
 
-    public init(executable: URL, studentFiles: [String], checkFiles: [String], workingDirectory: URL,
+    public init(executable: URL, studentFiles: [String], checkFiles: [String],
                 isolation: Sandbox = .unisolated, readablePaths: [URL] = []) {
         self.executable = executable; self.studentFiles = studentFiles; self.checkFiles = checkFiles
-        self.workingDirectory = workingDirectory; self.isolation = isolation; self.readablePaths = readablePaths
+        self.isolation = isolation; self.readablePaths = readablePaths
     }
 
     public func run(_ options: Options) throws -> Outcome {
@@ -307,4 +305,9 @@ private final class ChannelClock: @unchecked Sendable {
         lines = complete
         return Date().addingTimeInterval(allowance)
     }
+}
+
+/// `10 s`, `3.3 s`: a duration as people read it.
+func describeSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
 }

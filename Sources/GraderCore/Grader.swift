@@ -129,7 +129,7 @@ public final class Grader: @unchecked Sendable {
                 + exercise.manifest.files.compactMap { file in compiled(studentShown).map { $0 + file } },
             checkFiles: checkFiles.flatMap { [$0.standardizedFileURL.path, compiler.relativePath($0)] }
                 + checkFiles.compactMap { url in compiled(checksShown).map { $0 + url.lastPathComponent } },
-            workingDirectory: course.root, isolation: isolation,
+            isolation: isolation,
             readablePaths: [executable] + Sandbox.runtimePaths(toolchain: compiler.toolchain, runtime: compiler.runtime))
         return try runner.run(CheckRunner.Options(seed: seed, includeHidden: includeHidden, timeout: exercise.manifest.timeout,
                                                   checkTimeout: exercise.manifest.checkTimeout,

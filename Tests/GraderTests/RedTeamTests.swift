@@ -336,7 +336,7 @@ final class ForgedStreamTests: XCTestCase {
             try? text.write(to: lines, atomically: true, encoding: .utf8)
         }
         signerThread.start()
-        let runner = CheckRunner(executable: script, studentFiles: [], checkFiles: [], workingDirectory: dir)
+        let runner = CheckRunner(executable: script, studentFiles: [], checkFiles: [])
         let outcome = try runner.run(CheckRunner.Options(seed: 3, includeHidden: true, timeout: 20))
         XCTAssertEqual(outcome.checks.filter { $0.status == .passed }.count, outcome.checks.count, "the forgery fools the runner itself…")
         let judged = ReferenceComparison.judge(student: outcome.checks, reference: reference)
