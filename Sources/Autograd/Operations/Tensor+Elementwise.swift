@@ -191,7 +191,11 @@ extension Tensor {
                 g.storage.doubles.withUnsafeBufferPointer { gp in
                     x.storage.doubles.withUnsafeBufferPointer { xp in
                         out.withUnsafeMutableBufferPointer { op in
-                            for i in 0..<n { op[i] = xp[i] <= threshold ? 0 : gp[i] }
+                            // A select of bit masks rather than a branch: no mispredictions, and it vectorises.
+                            for i in 0..<n {
+                                let keep: UInt64 = xp[i] <= threshold ? 0 : .max
+                                op[i] = Double(bitPattern: gp[i].bitPattern & keep)
+                            }
                         }
                     }
                 }
@@ -203,7 +207,10 @@ extension Tensor {
                 g.storage.floats.withUnsafeBufferPointer { gp in
                     x.storage.floats.withUnsafeBufferPointer { xp in
                         out.withUnsafeMutableBufferPointer { op in
-                            for i in 0..<n { op[i] = xp[i] <= t ? 0 : gp[i] }
+                            for i in 0..<n {
+                                let keep: UInt32 = xp[i] <= t ? 0 : .max
+                                op[i] = Float(bitPattern: gp[i].bitPattern & keep)
+                            }
                         }
                     }
                 }
