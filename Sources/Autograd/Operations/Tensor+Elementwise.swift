@@ -180,11 +180,51 @@ extension Tensor {
         }
     }
 
+    /// The values of `thresholdBackward`, unrecorded. With `g` and `x` of one shape and dtype (every
+    /// ReLU backward) it is one loop over the buffers, which vectorises; otherwise `where` with a mask,
+    /// which broadcasts. Both give `x <= threshold ? +0 : g` element by element.
+    private static func thresholdMasked(_ g: Tensor, _ x: Tensor, threshold: Double) -> Tensor {
+        let n = g.count
+        if g.shape == x.shape, g.dtype == x.dtype {
+            if g.dtype == .float64, g.storage.doubles.count == n, x.storage.doubles.count == n {
+                var out = [Double](repeating: 0, count: n)
+                g.storage.doubles.withUnsafeBufferPointer { gp in
+                    x.storage.doubles.withUnsafeBufferPointer { xp in
+                        out.withUnsafeMutableBufferPointer { op in
+                            // A select of bit masks rather than a branch: no mispredictions, and it vectorises.
+                            for i in 0..<n {
+                                let keep: UInt64 = xp[i] <= threshold ? 0 : .max
+                                op[i] = Double(bitPattern: gp[i].bitPattern & keep)
+                            }
+                        }
+                    }
+                }
+                return Tensor(storage: TensorStorage(doubles: out), shape: g.shape, dtype: g.dtype)
+            }
+            if g.dtype != .float64, g.storage.floats.count == n, x.storage.floats.count == n {
+                let t = Float(threshold)
+                var out = [Float](repeating: 0, count: n)
+                g.storage.floats.withUnsafeBufferPointer { gp in
+                    x.storage.floats.withUnsafeBufferPointer { xp in
+                        out.withUnsafeMutableBufferPointer { op in
+                            for i in 0..<n {
+                                let keep: UInt32 = xp[i] <= t ? 0 : .max
+                                op[i] = Float(bitPattern: gp[i].bitPattern & keep)
+                            }
+                        }
+                    }
+                }
+                return Tensor(storage: TensorStorage(floats: out), shape: g.shape, dtype: g.dtype)
+            }
+        }
+        let keep = x.detach().mapElements({ $0 <= Float(threshold) ? 0 : 1 }, { $0 <= threshold ? 0 : 1 })
+        return noGrad { Tensor.where(keep, g.detach(), Tensor.zeros([], dtype: g.dtype)) }
+    }
+
     /// `g` where `x > threshold`, else 0. Its derivative with respect to `x` is zero.
     static func thresholdBackward(_ g: Tensor, _ x: Tensor, threshold: Double) -> Tensor {
         // PyTorch's `x <= threshold ? 0 : g`: a NaN passes the gradient through.
-        let keep = x.detach().mapElements({ $0 <= Float(threshold) ? 0 : 1 }, { $0 <= threshold ? 0 : 1 })
-        let value = noGrad { Tensor.where(keep, g.detach(), Tensor.zeros([], dtype: g.dtype)) }
+        let value = thresholdMasked(g, x, threshold: threshold)
         guard recording(g, x) || DualLevel.isActive else { return value }
         let savedX = SavedTensor(x)
         return result(value.storage, value.shape, value.dtype, inputs: [g, x], name: "ThresholdBackwardBackward0",
