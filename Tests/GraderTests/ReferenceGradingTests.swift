@@ -48,15 +48,18 @@ final class ReferenceGradingTests: XCTestCase {
     }
 
     func testCubicGradientGradesLikeCheck() throws {
-        XCTAssertEqual(try compareCheckAndGrade("ex1"), [])
+        let differences = try compareCheckAndGrade("ex1")   // outside the assertion, so a skip stays a skip
+        XCTAssertEqual(differences, [])
     }
 
     func testStopGradientGradesLikeCheck() throws {
-        XCTAssertEqual(try compareCheckAndGrade("ex4"), [])
+        let differences = try compareCheckAndGrade("ex4")   // outside the assertion, so a skip stays a skip
+        XCTAssertEqual(differences, [])
     }
 
     func testCheckpointingGradesLikeCheck() throws {
-        XCTAssertEqual(try compareCheckAndGrade("ex13"), [])
+        let differences = try compareCheckAndGrade("ex13")   // outside the assertion, so a skip stays a skip
+        XCTAssertEqual(differences, [])
     }
 
     /// Every exercise and every mistake, when GRADLINGS_GRADE_ALL is set (slow: for measuring).
