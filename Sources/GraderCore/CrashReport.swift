@@ -29,10 +29,11 @@ public struct CrashReport: Equatable, Sendable {
             // "Fatal error" alone (fatalError() without a message) reads better with the location.
             if message.hasSuffix(":") { message.removeLast() }
             // The runtime puts the user's own `fatalError` location before the message: keep it when
-            // it is a student file (`Exercise/Huber.swift:14: Fatal error: …`).
+            // it is a student file: the student's files are the module `Student`
+            // (`Student/Huber.swift:14: Fatal error: …`).
             let prefix = line[..<range.lowerBound]
-            if let fileLine = prefix.split(separator: " ").last.map(String.init), fileLine.hasPrefix("Exercise/") {
-                let parts = fileLine.dropFirst("Exercise/".count).split(separator: ":")
+            if let fileLine = prefix.split(separator: " ").last.map(String.init), fileLine.hasPrefix("Student/") {
+                let parts = fileLine.dropFirst("Student/".count).split(separator: ":")
                 if parts.count >= 2 { report.studentLocation = "\(parts[0]):\(parts[1])" }
             }
             report.runtimeMessage = message

@@ -125,9 +125,10 @@ public final class Grader: @unchecked Sendable {
         let studentShown = compiler.relativePath(job.sourcesDirectory), checksShown = compiler.relativePath(exercise.checksDirectory)
         let runner = CheckRunner(
             executable: executable,
-            studentFiles: job.studentFiles.flatMap { [$0.standardizedFileURL.path, compiler.relativePath($0)] }
+            // As compiled (the snapshots) and as shown: a backtrace names the first, a message may the second.
+            studentFiles: job.studentFiles.map(compiler.relativePath)
                 + exercise.manifest.files.compactMap { file in compiled(studentShown).map { $0 + file } },
-            checkFiles: checkFiles.flatMap { [$0.standardizedFileURL.path, compiler.relativePath($0)] }
+            checkFiles: checkFiles.map(compiler.relativePath)
                 + checkFiles.compactMap { url in compiled(checksShown).map { $0 + url.lastPathComponent } },
             isolation: isolation,
             readablePaths: [executable] + Sandbox.runtimePaths(toolchain: compiler.toolchain, runtime: compiler.runtime))
@@ -141,7 +142,7 @@ public final class Grader: @unchecked Sendable {
     /// - Throws: a course error when there is no solution, when the checks do not compile against
     ///   it, or when it fails a check: none of these is the student's fault.
     public func referenceChecks(_ exercise: Exercise, seed: UInt64, includeHidden: Bool) throws -> [CheckResult] {
-        let key = "\(exercise.id)/\(seed)/\(includeHidden)"
+        let key = referenceKey(exercise, seed: seed, includeHidden: includeHidden)
         lock.lock()
         if let cached = references[key] { lock.unlock(); return cached }
         lock.unlock()
@@ -149,8 +150,7 @@ public final class Grader: @unchecked Sendable {
             throw GraderError("course error: grading \(exercise.id) compares every value with its reference solution, but \(exercise.displayPath)/solution/ is missing")
         }
         let compiler = try self.compiler()
-        let job = ExerciseCompiler.Job(exercise: exercise, sourcesDirectory: exercise.solutionDirectory, includeHidden: includeHidden,
-                                       cacheSlot: "reference")
+        let job = referenceJob(exercise, includeHidden: includeHidden)
         switch try compiler.compile(job) {
         case let .failed(failure):
             throw courseError(exercise, failure)
@@ -172,17 +172,27 @@ public final class Grader: @unchecked Sendable {
     /// so a copy of the course never runs a solution of its own.
     public func adoptReference(_ checks: [CheckResult], for exercise: Exercise, seed: UInt64, includeHidden: Bool) {
         lock.lock()
-        references["\(exercise.id)/\(seed)/\(includeHidden)"] = checks
+        references[referenceKey(exercise, seed: seed, includeHidden: includeHidden)] = checks
         lock.unlock()
+    }
+
+    private func referenceKey(_ exercise: Exercise, seed: UInt64, includeHidden: Bool) -> String {
+        "\(exercise.id)/\(seed)/\(includeHidden)"
+    }
+
+    /// The reference solution compiled with the checks, in a cache slot of its own.
+    private func referenceJob(_ exercise: Exercise, includeHidden: Bool) -> ExerciseCompiler.Job {
+        ExerciseCompiler.Job(exercise: exercise, sourcesDirectory: exercise.solutionDirectory, includeHidden: includeHidden,
+                             cacheSlot: "reference")
     }
 
     /// When the checks do not compile against the student's files, they may not compile at all:
     /// try them against the reference solution, and report a broken course as such.
     private func requireChecksCompile(_ exercise: Exercise, includeHidden: Bool) throws {
         guard FileManager.default.fileExists(atPath: exercise.solutionDirectory.path) else { return }
-        let job = ExerciseCompiler.Job(exercise: exercise, sourcesDirectory: exercise.solutionDirectory, includeHidden: includeHidden,
-                                       cacheSlot: "reference")
-        if case let .failed(failure) = try compiler().compile(job) { throw courseError(exercise, failure) }
+        if case let .failed(failure) = try compiler().compile(referenceJob(exercise, includeHidden: includeHidden)) {
+            throw courseError(exercise, failure)
+        }
     }
 
     private func courseError(_ exercise: Exercise, _ failure: CompileFailure) -> GraderError {

@@ -26,7 +26,7 @@ final class CrashReportTests: XCTestCase {
     }
 
     func testUserFatalErrorKeepsItsOwnLine() {
-        let report = CrashReport.parse(stderr: "Exercise/Huber.swift:9: Fatal error: delta must be positive\n", studentFiles: [], checkFiles: [])
+        let report = CrashReport.parse(stderr: "Student/Huber.swift:9: Fatal error: delta must be positive\n", studentFiles: [], checkFiles: [])
         XCTAssertEqual(report.runtimeMessage, "Fatal error: delta must be positive")
         XCTAssertEqual(report.studentLocation, "Huber.swift:9")
     }
