@@ -193,14 +193,16 @@ public struct CheckRunner: Sendable {
         let (program, programArguments) = isolation.command(executable: executable, arguments: arguments.arguments,
                                                              readOnly: readablePaths, readWrite: [scratch.url], workingDirectory: scratch.url,
                                                              limits: .init(memoryMegabytes: options.memoryLimitMB))
-        // Each new record on the channel gives the next stretch of work `checkTimeout` seconds.
+        // The start, and each complete record on the channel, give the next stretch of work
+        // `checkTimeout` seconds.
         let checkTimeout = options.checkTimeout
-        let clock = ChannelClock()
         let process = try ChildProcess.run(executable: program, arguments: programArguments,
                                            workingDirectory: scratch.url, environment: CheckRunner.environment(home: scratch.url),
                                            stdinData: Array((key.hexString + "\n").utf8),
                                            channelDescriptor: CheckRunner.channelDescriptor, timeout: timeout,
-                                           deadlineAfterChannel: { channel in clock.deadline(channel: channel, allowance: checkTimeout) },
+                                           deadlineAfterChannel: { chunk in
+                                               chunk.isEmpty || chunk.contains(UInt8(ascii: "\n")) ? Date().addingTimeInterval(checkTimeout) : nil
+                                           },
                                            stopSignal: SIGQUIT)
         var run = SingleRun(termination: process.termination, stderr: process.stderrText,
                             output: joinOutput(process.stdoutText, process.stderrText), seconds: process.seconds)
@@ -291,19 +293,7 @@ extension CheckRunner {
         // Symbolicated frames with file:line so a crash can name the student's line; no colours,
         // no prompts, no register dumps.
         environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,limit=48,top=8,output-to=stderr"
-        return environment.compactMapValues { $0 }
-    }
-}
-
-/// The per-check deadline: it moves with every complete record the program sends.
-private final class ChannelClock: @unchecked Sendable {
-    private var lines = -1
-
-    func deadline(channel: [UInt8], allowance: Double) -> Date? {
-        let complete = channel.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-        guard complete != lines else { return nil }
-        lines = complete
-        return Date().addingTimeInterval(allowance)
+        return environment
     }
 }
 

@@ -38,15 +38,15 @@ public struct ChildProcess {
     ///   - channelDescriptor: if set, the child gets the write end of a pipe on this descriptor and
     ///     everything it writes there comes back in `Output.channel`.
     ///   - captureLimit: bytes kept from each of stdout and stderr (the start and the end are kept).
-    ///   - deadlineAfterChannel: called with everything received on the channel so far whenever more
-    ///     arrives; a date it returns replaces the deadline (never later than `timeout` allows).
+    ///   - deadlineAfterChannel: called with each chunk read from the channel (and once with an empty
+    ///     one at the start); a date it returns replaces the deadline (never later than `timeout` allows).
     ///   - stopSignal: sent to the process group when the deadline passes, `stopGrace` seconds
     ///     before the SIGKILL, so a program can say where it was (Swift's backtracer answers SIGQUIT).
     public static func run(executable: URL, arguments: [String], workingDirectory: URL? = nil,
                            environment: [String: String]? = nil, stdinData: [UInt8] = [],
                            channelDescriptor: Int32? = nil, timeout: Double,
                            captureLimit: Int = 64 * 1024,
-                           deadlineAfterChannel: (([UInt8]) -> Date?)? = nil,
+                           deadlineAfterChannel: ((ArraySlice<UInt8>) -> Date?)? = nil,
                            stopSignal: Int32? = nil, stopGrace: Double = 2) throws -> Output {
         ignoreSigpipe
         let start = Date()
@@ -171,7 +171,7 @@ public struct ChildProcess {
                 case 2: stderr.append(chunk)
                 default:
                     if channel.count < 8 * 1024 * 1024 { channel += chunk }
-                    if stopSentAt == nil, let next = deadlineAfterChannel?(channel) { deadline = min(next, hardDeadline) }
+                    if stopSentAt == nil, let next = deadlineAfterChannel?(chunk) { deadline = min(next, hardDeadline) }
                 }
             }
         }
