@@ -146,7 +146,7 @@ public struct SubmissionGrader: Sendable {
     /// whatever happens becomes the exercise's status, so one exercise (or one student) never
     /// stops the others.
     public func grade(_ exercise: Exercise, submission: URL) -> ExerciseGrade {
-        let reference = prepareReferences([exercise], jobs: 1)[0]
+        let reference = prepareReferences([exercise], for: [submission], jobs: 1)[0]
         do {
             let copy = try CourseCopy(of: grader)
             defer { copy.remove() }
