@@ -8,6 +8,8 @@ public enum CourseRelease {
     public static func includes(_ components: [String], keepHiddenChecks: Bool, keepSolutions: Bool = false) -> Bool {
         guard let last = components.last else { return true }
         if last == ".git" || last == ".grader" || last.hasPrefix(".build") { return false }
+        // Written by the grader for the local editor, with this machine's paths.
+        if components == ["Exercises", EditorSettings.fileName] { return false }
         // Exercises/<exercise>/solution, …/mistakes, …/checks/hidden
         if components.count == 3 && components[0] == "Exercises" && last == "solution" { return keepSolutions }
         if components.count == 3 && components[0] == "Exercises" && last == "mistakes" { return false }
@@ -63,16 +65,27 @@ public enum CourseRelease {
             }
         }
         var reset: [String] = []
-        for case let .valid(exercise) in try course.entries() {
-            for file in exercise.manifest.files {
-                let starter = exercise.starterDirectory.appendingPathComponent(file)
-                let destination = target.appendingPathComponent(exercise.displayPath).appendingPathComponent(file)
-                guard let data = fm.contents(atPath: starter.path), fm.contents(atPath: destination.path) != data else { continue }
-                try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try data.write(to: destination)
-                reset.append(exercise.studentDisplayPath(file))
-            }
+        for (file, starter) in try studentFileStarters(of: course).sorted(by: { $0.key < $1.key }) {
+            let destination = target.appendingPathComponent(file)
+            guard let data = fm.contents(atPath: course.root.appendingPathComponent(starter).path),
+                  fm.contents(atPath: destination.path) != data else { continue }
+            try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: destination)
+            reset.append(file)
         }
         return Summary(files: files.count, resetToStarter: reset)
+    }
+
+    /// Each exercise's student file (`Exercises/ex1-…/Cubic.swift`) → its starter
+    /// (`Exercises/ex1-…/starter/Cubic.swift`), relative to the course root: what a copy for
+    /// others holds in place of an instructor's working copy.
+    static func studentFileStarters(of course: Course) throws -> [String: String] {
+        var map: [String: String] = [:]
+        for case let .valid(exercise) in try course.entries() {
+            for file in exercise.manifest.files {
+                map[exercise.studentDisplayPath(file)] = exercise.displayPath + "/starter/" + file
+            }
+        }
+        return map
     }
 }

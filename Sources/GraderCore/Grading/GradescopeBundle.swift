@@ -100,7 +100,7 @@ public enum GradescopeBundle {
         zip.add("setup.sh", Data(setup.utf8), executable: true)
         zip.add("run_autograder", Data(runAutograder.utf8), executable: true)
         let files = try CourseRelease.files(of: course, keepHiddenChecks: true, keepSolutions: true, skipping: skipping)
-        let starters = try studentFileStarters(course)
+        let starters = try CourseRelease.studentFileStarters(of: course)
         for file in files where file != "setup.sh" && file != "run_autograder" {
             let url = course.root.appendingPathComponent(starters[file] ?? file)
             if (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) != nil { continue }
@@ -108,18 +108,5 @@ public enum GradescopeBundle {
             zip.add(file, try Data(contentsOf: url), executable: executable)
         }
         return (try zip.archive(), zip.entries.count)
-    }
-
-    /// Each exercise's student file (`Exercises/ex1-…/Cubic.swift`) → its starter
-    /// (`Exercises/ex1-…/starter/Cubic.swift`): the bundle never carries an instructor's working copy.
-    static func studentFileStarters(_ course: Course) throws -> [String: String] {
-        var map: [String: String] = [:]
-        for case let .valid(exercise) in try course.entries() {
-            for file in exercise.manifest.files {
-                let base = "Exercises/\(exercise.folderName)/"
-                map[base + file] = base + "starter/" + file
-            }
-        }
-        return map
     }
 }
