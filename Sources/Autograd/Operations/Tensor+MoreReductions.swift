@@ -206,17 +206,17 @@ extension Tensor {
         // Differentiable: for each position along the reduced dimensions, the group's product
         // with that position replaced by 1.
         let size = dims.reduce(1) { $0 * shape[$1] }
-        var positions = [[Int]](repeating: [], count: count)   // flat index -> its position in its group
+        var positions = [Int](repeating: 0, count: count)   // flat index -> its position in its group
         let inner = dims.map { shape[$0] }
         let strides = Shape.strides(shape)
         var result = Tensor.zerosLike(self)
         for i in 0..<count {
             var p = 0
             for (k, d) in dims.enumerated() { p = p * inner[k] + (i / strides[d]) % shape[d] }
-            positions[i] = [p]
+            positions[i] = p
         }
         for p in 0..<size {
-            let onehot = Tensor(positions.map { $0[0] == p ? 1 : 0 }, shape: shape, dtype: dtype)
+            let onehot = Tensor(positions.map { $0 == p ? 1 : 0 }, shape: shape, dtype: dtype)
             let replaced = Tensor.where(onehot, Tensor.onesLike(self), self)
             result = Tensor.where(onehot, replaced.prodOver(dims).expand(shape), result)
         }
