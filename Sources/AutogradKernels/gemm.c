@@ -306,14 +306,3 @@ T *gl_##P##gemm_buffer(int which, long count) {                                 
 
 GL_GEMM(float, s, SMR, SNR, S_KERNEL)
 GL_GEMM(double, d, DMR, DNR, D_KERNEL)
-
-/* One-thread convenience: the whole product with the calling thread's buffers. */
-void gl_sgemm(int transA, int transB, int M, int N, int K, const float *A, int lda,
-              const float *B, int ldb, float *C, int ldc) {
-    float *pa = gl_sgemm_buffer(0, gl_sgemm_packed_a_count(M, K));
-    float *pb = gl_sgemm_buffer(1, gl_sgemm_packed_b_count(N, K));
-    long ma = gl_sgemm_panels_a(M), nb = gl_sgemm_panels_b(N);
-    gl_sgemm_pack_a(transA, M, K, A, lda, 0, ma, pa);
-    gl_sgemm_pack_b(transB, N, K, B, ldb, 0, nb, pb);
-    gl_sgemm_compute(M, N, K, pa, pb, C, ldc, 0, ma, 0, nb);
-}

@@ -135,13 +135,15 @@ public final class RemovableHandle {
 final class SavedTensor {
     private var tensor: Tensor?
     private let version: Int
-    /// For a saved output, the name of its node, for the message of a version mismatch.
+    /// For a saved output, the name of its node, for the message of a version mismatch; nil for
+    /// any other saved tensor.
     private let producerName: String?
     /// Counted in `SavedTensorStatistics`: PyTorch's pack hooks don't see a Python number saved
     /// as a 0-d tensor (`x * 2.0`), so neither does the count.
     private let counted: Bool
     private let elements: Int
-    let isOutput: Bool
+    /// Whether this is the output of the operation that saves it (it has a producer name).
+    var isOutput: Bool { producerName != nil }
     /// For a saved output: the node that made it.
     weak var outputNode: Node?
     /// Set when a node takes it: a rule must only read values its node holds (and frees).
@@ -155,7 +157,6 @@ final class SavedTensor {
         self.producerName = nil
         self.counted = counted
         self.elements = tensor.count
-        self.isOutput = false
         if counted { SavedTensorStatistics.add(count: 1, elements: elements) }
     }
 
@@ -166,7 +167,6 @@ final class SavedTensor {
         self.producerName = name
         self.counted = true
         self.elements = Shape.count(shape)
-        self.isOutput = true
         SavedTensorStatistics.add(count: 1, elements: elements)
     }
 
@@ -192,7 +192,7 @@ final class SavedTensor {
         let current = tensor.storage.version
         guard current == version else {
             var text = "one of the variables needed for gradient computation has been modified by an inplace operation: [\(tensor.dtype.legacyTypeName) [\(tensor.shape.map(String.init).joined(separator: ", "))]]"
-            if let name = isOutput ? producerName : tensor.gradFn?.name {
+            if let name = producerName ?? tensor.gradFn?.name {
                 text += ", which is output 0 of \(Node.shortName(name)),"
             }
             text += " is at version \(current); expected version \(version) instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."

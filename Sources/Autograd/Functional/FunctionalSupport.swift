@@ -1,7 +1,5 @@
 /// The shared steps of the functional API, as in `torch/autograd/functional.py`.
 enum Functional {
-    /// Fresh inputs to differentiate with respect to: detached copies that require grad, or, with
-    /// `createGraph`, views of inputs that already require grad (so the result stays connected).
     /// The inputs made ready for `f`, and the vector `v` checked against them; `v` may be left
     /// out only for a single input with a single element.
     static func prepare(_ inputs: [Tensor], seeds v: [Tensor]?, createGraph: Bool) throws -> (inputs: [Tensor], seeds: [Tensor]?) {
@@ -17,6 +15,9 @@ enum Functional {
         return (prepared, seeds)
     }
 
+    /// Fresh inputs to differentiate with respect to: detached copies that require grad (when
+    /// `needGraph`), or, with `createGraph`, views of inputs that already require grad (so the
+    /// result stays connected).
     static func prepare(_ inputs: [Tensor], createGraph: Bool, needGraph: Bool = true) throws -> [Tensor] {
         try inputs.map { input in
             if createGraph && input.requiresGrad { return input.view(input.shape) }

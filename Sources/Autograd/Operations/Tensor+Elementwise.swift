@@ -8,6 +8,13 @@ extension Tensor {
                               rule: @escaping (_ g: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
         let storage = self.storage.map(dtype, { ElementwiseKernels.apply(f, $0) }, { ElementwiseKernels.apply(f, $0) })
         if dtype == .float16 { storage.roundToHalf() }
+        return savingOutput(storage, name: name, rule: rule)
+    }
+
+    /// The output `storage` of a one-input elementwise operation (already computed, in this
+    /// tensor's shape and dtype), recorded with a rule that reads it back: `rule(g, y)`.
+    func savingOutput(_ storage: TensorStorage, name: String,
+                      rule: @escaping (_ g: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
         guard Tensor.recording(self) || DualLevel.isActive else { return Tensor(storage: storage, shape: shape, dtype: dtype) }
         let savedY = SavedTensor(output: storage, shape: shape, dtype: dtype, name: name)
         return Tensor.result(storage, shape, dtype, inputs: [self], name: name, saving: [savedY]) { g in

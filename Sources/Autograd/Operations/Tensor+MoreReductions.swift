@@ -52,8 +52,9 @@ extension Tensor {
         keepdim || rank == 0 ? g : g.reshape(keptShape(dims))
     }
 
-    /// A reduction computed per group, returned in `dtype` with the output shape.
-    private func reduced(_ dims: [Int], keepdim: Bool, _ f: ([Double]) -> Double) -> TensorStorage {
+    /// A reduction computed per group, in `dtype`, in row-major order of the kept groups (the same
+    /// values whether or not the reduced dimensions are kept).
+    private func reduced(_ dims: [Int], _ f: ([Double]) -> Double) -> TensorStorage {
         TensorStorage(groups(dims).map(f), dtype: dtype)
     }
 
@@ -88,7 +89,7 @@ extension Tensor {
             }
             try requireNonEmpty(ds, name: name)
         }
-        let storage = reduced(ds, keepdim: keepdim) { g in
+        let storage = reduced(ds) { g in
             if g.contains(where: \.isNaN) { return .nan }
             return largest ? g.max()! : g.min()!
         }
@@ -117,7 +118,7 @@ extension Tensor {
     /// `log(Σ exp(x))` over `dims`, computed without overflow (`LogsumexpBackward0`).
     public func logsumexp(dims: [Int], keepdim: Bool = false) throws -> Tensor {
         let ds = try reductionDims(dims)
-        let storage = reduced(ds, keepdim: keepdim) { g in
+        let storage = reduced(ds) { g in
             guard let m = g.max() else { return -.infinity }
             if g.contains(where: \.isNaN) { return .nan }
             let shift = m.isInfinite ? 0 : m
@@ -144,7 +145,7 @@ extension Tensor {
     /// product of all the others, exact where some are zero.
     public func prod() -> Tensor {
         let all = Array(0..<rank)
-        let storage = reduced(all, keepdim: false) { $0.reduce(1, *) }
+        let storage = reduced(all) { $0.reduce(1, *) }
         return prodResult(storage, dims: all, keepdim: false, name: "ProdBackward0")
     }
 
@@ -152,7 +153,7 @@ extension Tensor {
     public func prod(dim: Int, keepdim: Bool = false) throws -> Tensor {
         let d = try checkedDim(dim)
         let ds = rank == 0 ? [] : [d]
-        let storage = reduced(ds, keepdim: keepdim) { $0.reduce(1, *) }
+        let storage = reduced(ds) { $0.reduce(1, *) }
         return prodResult(storage, dims: ds, keepdim: keepdim, name: "ProdBackward1")
     }
 
@@ -206,17 +207,17 @@ extension Tensor {
         // Differentiable: for each position along the reduced dimensions, the group's product
         // with that position replaced by 1.
         let size = dims.reduce(1) { $0 * shape[$1] }
-        var positions = [[Int]](repeating: [], count: count)   // flat index -> its position in its group
+        var positions = [Int](repeating: 0, count: count)   // flat index -> its position in its group
         let inner = dims.map { shape[$0] }
         let strides = Shape.strides(shape)
         var result = Tensor.zerosLike(self)
         for i in 0..<count {
             var p = 0
             for (k, d) in dims.enumerated() { p = p * inner[k] + (i / strides[d]) % shape[d] }
-            positions[i] = [p]
+            positions[i] = p
         }
         for p in 0..<size {
-            let onehot = Tensor(positions.map { $0[0] == p ? 1 : 0 }, shape: shape, dtype: dtype)
+            let onehot = Tensor(positions.map { $0 == p ? 1 : 0 }, shape: shape, dtype: dtype)
             let replaced = Tensor.where(onehot, Tensor.onesLike(self), self)
             result = Tensor.where(onehot, replaced.prodOver(dims).expand(shape), result)
         }
@@ -275,7 +276,7 @@ extension Tensor {
 
     private func varianceValues(_ dims: [Int], _ correction: Double) -> (TensorStorage, Double) {
         let n = Double(dims.reduce(1) { $0 * shape[$1] })
-        let storage = reduced(dims, keepdim: true) { g in
+        let storage = reduced(dims) { g in
             let mean = g.reduce(0, +) / Double(g.count)
             let ss = g.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
             return ss / Swift.max(0, Double(g.count) - correction)

@@ -187,11 +187,7 @@ extension Tensor {
             let e = (detach() - detach().max(dim: d, keepdim: true).values).exp()
             return e / e.sum(dim: d, keepdim: true)
         }
-        guard Tensor.recording(self) || DualLevel.isActive else { return y }
-        let savedY = SavedTensor(output: y.storage, shape: shape, dtype: dtype, name: "SoftmaxBackward0")
-        return Tensor.result(y.storage, shape, dtype, inputs: [self], name: "SoftmaxBackward0", saving: [savedY]) { g in
-            [Tensor.softmaxBackward(g, try savedY.unpack(), dim: d)]
-        }
+        return savingOutput(y.storage, name: "SoftmaxBackward0") { g, y in Tensor.softmaxBackward(g, y, dim: d) }
     }
 
     /// `log_softmax` along `dim`: `x - logsumexp(x)`, computed stably
@@ -202,11 +198,7 @@ extension Tensor {
             let shifted = detach() - detach().max(dim: d, keepdim: true).values
             return shifted - shifted.exp().sum(dim: d, keepdim: true).log()
         }
-        guard Tensor.recording(self) || DualLevel.isActive else { return y }
-        let savedY = SavedTensor(output: y.storage, shape: shape, dtype: dtype, name: "LogSoftmaxBackward0")
-        return Tensor.result(y.storage, shape, dtype, inputs: [self], name: "LogSoftmaxBackward0", saving: [savedY]) { g in
-            [Tensor.logSoftmaxBackward(g, try savedY.unpack(), dim: d)]
-        }
+        return savingOutput(y.storage, name: "LogSoftmaxBackward0") { g, y in Tensor.logSoftmaxBackward(g, y, dim: d) }
     }
 
     /// `y ⊙ (g − Σ g⊙y)`, PyTorch's `_softmax_backward_data`, recorded as one node

@@ -31,12 +31,7 @@ extension Tensor {
     /// the second pass too, as with PyTorch's saved outputs.
     func elementwiseSavingOutput(name: String, _ f32: (Float) -> Float, _ f64: (Double) -> Double,
                                  rule: @escaping (_ g: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
-        let value = mapElements(f32, f64)
-        let saved = Tensor.recording(self) || DualLevel.isActive
-            ? SavedTensor(output: value.storage, shape: shape, dtype: dtype, name: name) : nil
-        return Tensor.result(value.storage, shape, dtype, inputs: [self], name: name, saving: [saved]) { g in
-            [rule(g, try saved!.unpack())]
-        }
+        savingOutput(mapElements(f32, f64).storage, name: name, rule: rule)
     }
 
     /// An elementwise backward `g · d1(x)` recorded as one step named as PyTorch names it

@@ -18,9 +18,6 @@ void gl_sgemm_pack_a(int transA, int M, int K, const float *A, int lda, long fir
 void gl_sgemm_pack_b(int transB, int N, int K, const float *B, int ldb, long first, long last, float *dst);
 void gl_sgemm_compute(int M, int N, int K, const float *pa, const float *pb, float *C, int ldc,
                       long a0, long a1, long b0, long b1);
-/// The whole float32 product on the calling thread.
-void gl_sgemm(int transA, int transB, int M, int N, int K, const float *A, int lda,
-              const float *B, int ldb, float *C, int ldc);
 
 long gl_dgemm_packed_a_count(int M, int K);
 long gl_dgemm_packed_b_count(int N, int K);
