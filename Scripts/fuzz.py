@@ -30,6 +30,8 @@ torch.set_num_threads(1)
 
 TIES = [-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0]
 SHAPES = [[], [3], [4], [2, 3], [3, 1], [1, 3], [2, 1, 3], [2, 3, 2], [3, 3]]
+# With --edges: 0-d tensors and empty dimensions, next to shapes they broadcast with.
+EDGE_SHAPES = [[], [0], [2, 0], [0, 3], [1, 0], [1], [3], [2, 1], [1, 3]]
 
 
 # ---------------------------------------------------------------- values and encoding
@@ -179,6 +181,8 @@ def p_select(rng, shapes):
     if not s:
         return None
     d = rng.randrange(len(s))
+    if s[d] == 0:
+        return None
     return {"dim": d, "index": rng.randrange(-s[d], s[d])}
 
 
@@ -187,7 +191,8 @@ def p_index_select(rng, shapes):
     if not s:
         return None
     d = rng.randrange(len(s))
-    return {"dim": d, "index": [rng.randrange(s[d]) for _ in range(rng.randint(1, 4))]}
+    count = rng.randint(1, 4) if s[d] else 0
+    return {"dim": d, "index": [rng.randrange(s[d]) for _ in range(count)]}
 
 
 def p_gather(rng, shapes):
@@ -195,6 +200,8 @@ def p_gather(rng, shapes):
     if not s:
         return None
     d = rng.randrange(len(s))
+    if s[d] == 0:
+        return None
     ishape = [rng.randint(1, max(1, x)) if i != d else rng.randint(1, 4) for i, x in enumerate(s)]
     return {"dim": d, "index": [rng.randrange(s[d]) for _ in range(numel(ishape))], "ishape": ishape}
 
@@ -350,6 +357,7 @@ OPS = {
     "var": (1, p_var, lambda a, p: a.var(p["dims"] or None, correction=p["correction"], keepdim=p["keepdim"])),
     "std": (1, p_var, lambda a, p: a.std(p["dims"] or None, correction=p["correction"], keepdim=p["keepdim"])),
     "cumsum": (1, p_dim, lambda a, p: a.cumsum(p["dim"])),
+    "cumprod": (1, p_dim, lambda a, p: a.cumprod(p["dim"])),
     "norm": (1, p_norm, lambda a, p: torch_norm(a, p)),
     "softmax": (1, p_dim, lambda a, p: a.softmax(p["dim"])),
     "log_softmax": (1, p_dim, lambda a, p: a.log_softmax(p["dim"])),
@@ -382,11 +390,11 @@ for name in ["add", "mul", "sub", "sum_dim", "reshape", "slice", "maximum", "rel
 
 # ---------------------------------------------------------------- generating and running
 
-def make_inputs(rng, dtype):
+def make_inputs(rng, dtype, shapes):
     count = rng.randint(1, 3)
     inputs = []
     for i in range(count):
-        shape = rng.choice(SHAPES)
+        shape = rng.choice(shapes)
         inputs.append({"s": shape, "v": rand_values(rng, numel(shape)), "grad": i == 0 or rng.random() < 0.7})
     return inputs
 
@@ -465,9 +473,9 @@ def record(program):
     return program
 
 
-def generate(rng, pid):
+def generate(rng, pid, shapes=SHAPES):
     dtype = "float64" if rng.random() < 0.6 else "float32"
-    program = {"id": pid, "dtype": dtype, "inputs": make_inputs(rng, dtype), "ops": []}
+    program = {"id": pid, "dtype": dtype, "inputs": make_inputs(rng, dtype, shapes), "ops": []}
     length = rng.randint(1, 7)
     names = list(OPS)
     weights = [WEIGHTS[n] for n in names]
@@ -504,13 +512,13 @@ def generate(rng, pid):
     return program
 
 
-def record_many(seed, count):
+def record_many(seed, count, shapes=SHAPES):
     out = []
     i = 0
     while len(out) < count:
         rng = random.Random(seed * 1_000_003 + i)
         i += 1
-        program = generate(rng, f"{seed}-{i - 1}")
+        program = generate(rng, f"{seed}-{i - 1}", shapes)
         if program is None:
             continue
         try:
@@ -600,13 +608,14 @@ def main():
     r.add_argument("--seed", type=int, default=1)
     r.add_argument("--count", type=int, default=1000)
     r.add_argument("--out", required=True)
+    r.add_argument("--edges", action="store_true", help="draw input shapes among 0-d tensors and empty dimensions")
     s = sub.add_parser("shrink", help="minimise a program the Swift replay disagrees with")
     s.add_argument("--program", required=True, help="a .jsonl fixture file")
     s.add_argument("--id", required=True)
     s.add_argument("--repo", default=os.path.join(os.path.dirname(__file__), ".."))
     args = parser.parse_args()
     if args.command == "record":
-        dump(record_many(args.seed, args.count), args.out)
+        dump(record_many(args.seed, args.count, EDGE_SHAPES if args.edges else SHAPES), args.out)
     else:
         with open(args.program) as f:
             program = next(p for p in map(json.loads, f) if p["id"] == args.id)

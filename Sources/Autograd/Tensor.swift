@@ -169,8 +169,6 @@ public final class Tensor {
         return dtype == .float64 ? storage.doubles[0] : Double(storage.floats[0])
     }
 
-    /// `tensor.size(d)`; negative `d` counts from the end.
-    public func size(_ dim: Int) -> Int { shape[normalize(dim)] }
 
     func normalize(_ dim: Int, rank: Int? = nil) -> Int {
         let r = Swift.max(rank ?? self.rank, 1)

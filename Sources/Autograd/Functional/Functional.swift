@@ -125,7 +125,7 @@ private func reverseJacobian(_ f: ([Tensor]) throws -> Tensor, _ inputs: [Tensor
             }
         }
         let jac = zip(rows, prepared).map { rows, input -> Tensor in
-            let stacked = rows.isEmpty ? Tensor.zeros([0] + input.shape, dtype: input.dtype) : Tensor.stack(rows, dim: 0)
+            let stacked = rows.isEmpty ? Tensor.zeros([0] + input.shape, dtype: input.dtype) : Tensor.stacking(rows, dim: 0)
             return stacked.reshape(output.shape + input.shape)
         }
         return Functional.finish(jac, createGraph: createGraph)
@@ -152,7 +152,7 @@ private func forwardJacobian(_ f: ([Tensor]) throws -> Tensor, _ inputs: [Tensor
         }
         if outputShape == nil { outputShape = try f(inputs).shape }
         let shape = outputShape ?? []
-        let stacked = columns.isEmpty ? Tensor.zeros(shape + [0], dtype: input.dtype) : Tensor.stack(columns, dim: 1)
+        let stacked = columns.isEmpty ? Tensor.zeros(shape + [0], dtype: input.dtype) : Tensor.stacking(columns, dim: 1)
         jac.append(stacked.reshape(shape + input.shape))
     }
     return Functional.finish(jac, createGraph: createGraph)

@@ -98,6 +98,9 @@ enum ReductionKernels {
         let inner = Shape.count(Array(shape[(dim + 1)...]))
         var values = [T](repeating: 0, count: outer * inner)
         var indices = [Int](repeating: 0, count: outer * inner)
+        // An empty group has no extremum; callers that expose one refuse it first, and softmax
+        // over an empty dimension only needs a value of the right shape.
+        if size == 0 { return (values, indices) }
         a.withUnsafeBufferPointer { p in
             for o in 0..<outer {
                 for i in 0..<inner {

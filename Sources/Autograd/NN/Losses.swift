@@ -215,7 +215,7 @@ public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .me
         _ = try savedTarget.unpack()
         let mask = try savedMask.unpack()
         // With .none, each sample's gradient goes to its own row: put the class dimension back.
-        let spread = reduction == .none && batched ? g.unsqueeze(1) : g
+        let spread = reduction == .none && batched ? g.unsqueezing(1) : g
         let plain = noGrad { spread.detach() * mask }
         let x = try savedInput.unpack()
         guard Tensor.recording(g, x) || DualLevel.isActive else { return [plain] }
@@ -225,7 +225,7 @@ public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .me
         return [Tensor.result(plain.storage, plain.shape, plain.dtype, inputs: [g, x], name: "NllLossBackwardBackward0",
                               saving: [savedAgain]) { gg in
             let picked = gg * (try savedAgain.unpack())
-            return [reduction == .none && batched ? picked.sum(dim: 1) : picked.sum(), Tensor.zerosLike(gg)]
+            return [reduction == .none && batched ? picked.sumAlong(dim: 1) : picked.sum(), Tensor.zerosLike(gg)]
         }]
     }
 }
@@ -333,7 +333,7 @@ enum LossKernel {
     /// `log_softmax` as one node (`LogSoftmaxBackward0`), as PyTorch records it inside
     /// cross-entropy. Backward: `g − softmax(x) · Σ g` along `dim`.
     static func logSoftmax(_ input: Tensor, dim: Int) -> Tensor {
-        let value = noGrad { input.detach().logSoftmax(dim: dim) }
+        let value = noGrad { input.detach().logSoftmaxAlong(dim: dim) }
         guard Tensor.recording(input) || DualLevel.isActive else { return value }
         let savedOutput = SavedTensor(output: value.storage, shape: value.shape, dtype: value.dtype, name: "LogSoftmaxBackward0")
         return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "LogSoftmaxBackward0",

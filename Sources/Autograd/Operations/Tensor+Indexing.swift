@@ -90,7 +90,7 @@ extension Tensor {
             guard rank >= 2 else {
                 throw AutogradError("tensor.mT is only supported on matrices or batches of matrices. Got \(rank)-D tensor.")
             }
-            return transpose(-2, -1)
+            return transposing(-2, -1)
         }
     }
 
@@ -299,7 +299,7 @@ extension Tensor {
                 dim += 1
                 original += 1
             case .newAxis:
-                out = out.unsqueeze(dim)
+                out = out.unsqueezing(dim)
                 dim += 1
             }
         }
@@ -342,14 +342,6 @@ extension Tensor {
                 [g * mask, g.take(positions, rowShape, name: "SelectBackward0").sumTo(valueShape)]
             }
         }
-    }
-
-    /// `v[i] = 1.0`: writes a number into entry `i` of the first dimension, as Python does (reading
-    /// `v[i]` gives a tensor; this overload is chosen only where a number is written or asked for).
-    @_disfavoredOverload
-    public subscript(index: Int) -> Double {
-        get { self[index].item() }
-        set { self[index] = Tensor(newValue, dtype: dtype) }
     }
 
     /// `setItem` with a number.

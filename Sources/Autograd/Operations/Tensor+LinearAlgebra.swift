@@ -69,17 +69,17 @@ extension Tensor {
 
     /// Batched matrix product with broadcast batch dimensions (`BmmBackward0`).
     static func batchedMatmul(_ a: Tensor, _ b: Tensor) -> Tensor {
-        let a3 = a.rank == 1 ? a.unsqueeze(0) : a, b3 = b.rank == 1 ? b.unsqueeze(1) : b
+        let a3 = a.rank == 1 ? a.unsqueezing(0) : a, b3 = b.rank == 1 ? b.unsqueezing(1) : b
         let m = a3.shape[a3.rank - 2], k = a3.shape[a3.rank - 1], n = b3.shape[b3.rank - 1]
         precondition(b3.shape[b3.rank - 2] == k, "Expected size for first two dimensions of batch2 tensor to be: [\(k)] but got: [\(b3.shape[b3.rank - 2])].")
         let batch = broadcastShape(Array(a3.shape.dropLast(2)), Array(b3.shape.dropLast(2)))
         let ae = a3.expand(batch + [m, k]), be = b3.expand(batch + [k, n])
         let count = Shape.count(batch)
         let aFlat = ae.reshape([count, m, k]), bFlat = be.reshape([count, k, n])
-        let products = (0..<count).map { Tensor.mm(aFlat[$0], bFlat[$0], name: "BmmBackward0", aShape: [m, k], bShape: [k, n]) }
-        var out = Tensor.stack(products, dim: 0).reshape(batch + [m, n])
-        if a.rank == 1 { out = out.squeeze(-2) }
-        if b.rank == 1 { out = out.squeeze(-1) }
+        let products = (0..<count).map { Tensor.mm(try! aFlat.select(dim: 0, index: $0), try! bFlat.select(dim: 0, index: $0), name: "BmmBackward0", aShape: [m, k], bShape: [k, n]) }
+        var out = Tensor.stacking(products, dim: 0).reshape(batch + [m, n])
+        if a.rank == 1 { out = out.squeezing(-2) }
+        if b.rank == 1 { out = out.squeezing(-1) }
         return out
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reductions over one or several dimensions: `amax`/`amin`, `logsumexp`, `prod`, `var`/`std`,
+/// Reductions over one or several dimensions: `amax`/`amin`, `logsumexp`, `var`/`std`,
 /// and the running sum `cumsum`. Dimensions may be negative; an empty or nil list means every
 /// dimension, as in PyTorch. Out-of-range or repeated dimensions throw PyTorch's message.
 extension Tensor {
@@ -26,14 +26,14 @@ extension Tensor {
     }
 
     /// The shape with `dims` reduced to 1.
-    private func keptShape(_ dims: [Int]) -> [Int] {
+    func keptShape(_ dims: [Int]) -> [Int] {
         var s = shape
         for d in dims { s[d] = 1 }
         return s
     }
 
     /// The shape with `dims` removed (or kept as 1).
-    private func outputShape(_ dims: [Int], keepdim: Bool) -> [Int] {
+    func outputShape(_ dims: [Int], keepdim: Bool) -> [Int] {
         keepdim ? keptShape(dims) : shape.enumerated().filter { !dims.contains($0.offset) }.map(\.element)
     }
 
@@ -48,13 +48,13 @@ extension Tensor {
     }
 
     /// A gradient of the output shape, viewed with the reduced dimensions as size 1.
-    private func restoreDims(_ g: Tensor, _ dims: [Int], keepdim: Bool) -> Tensor {
+    func restoreDims(_ g: Tensor, _ dims: [Int], keepdim: Bool) -> Tensor {
         keepdim || rank == 0 ? g : g.reshape(keptShape(dims))
     }
 
     /// A reduction computed per group, in `dtype`, in row-major order of the kept groups (the same
     /// values whether or not the reduced dimensions are kept).
-    private func reduced(_ dims: [Int], _ f: ([Double]) -> Double) -> TensorStorage {
+    func reduced(_ dims: [Int], _ f: ([Double]) -> Double) -> TensorStorage {
         TensorStorage(groups(dims).map(f), dtype: dtype)
     }
 
@@ -110,7 +110,7 @@ extension Tensor {
     /// Sums over several dimensions, keeping them as size 1.
     func sumOver(_ dims: [Int]) -> Tensor {
         if rank == 0 { return self }
-        return dims.reduce(self) { $0.sum(dim: $1, keepdim: true) }
+        return dims.reduce(self) { $0.sumAlong(dim: $1, keepdim: true) }
     }
 
     // MARK: logsumexp
@@ -138,96 +138,6 @@ extension Tensor {
 
     /// `logsumexp` over one dimension.
     public func logsumexp(dim: Int, keepdim: Bool = false) throws -> Tensor { try logsumexp(dims: [dim], keepdim: keepdim) }
-
-    // MARK: prod
-
-    /// The product of all elements (`ProdBackward0`). The gradient of each element is the
-    /// product of all the others, exact where some are zero.
-    public func prod() -> Tensor {
-        let all = Array(0..<rank)
-        let storage = reduced(all) { $0.reduce(1, *) }
-        return prodResult(storage, dims: all, keepdim: false, name: "ProdBackward0")
-    }
-
-    /// The product along `dim` (`ProdBackward1`).
-    public func prod(dim: Int, keepdim: Bool = false) throws -> Tensor {
-        let d = try checkedDim(dim)
-        let ds = rank == 0 ? [] : [d]
-        let storage = reduced(ds) { $0.reduce(1, *) }
-        return prodResult(storage, dims: ds, keepdim: keepdim, name: "ProdBackward1")
-    }
-
-    private func prodResult(_ storage: TensorStorage, dims: [Int], keepdim: Bool, name: String) -> Tensor {
-        let keep = Tensor.recording(self) || DualLevel.isActive
-        let saved = keep ? SavedTensor(self) : nil
-        let outShape = outputShape(dims, keepdim: keepdim)
-        let savedResult = keep ? SavedTensor(output: storage, shape: outShape, dtype: dtype, name: name) : nil
-        return Tensor.result(storage, outShape, dtype, inputs: [self], name: name, saving: [saved, savedResult]) { g in
-            let x = try saved!.unpack()
-            if x.rank == 0 { return [g] }
-            let gk = self.restoreDims(g, dims, keepdim: keepdim)
-            // PyTorch's three cases: no zero, result / x; two or more zeros in the whole product
-            // and no recorded backward, 0; otherwise the product of the others.
-            let zeros = x.scalars.filter { $0 == 0 }.count
-            if zeros == 0 {
-                let r = self.restoreDims(try savedResult!.unpack(), dims, keepdim: keepdim)
-                return [gk * (r / x)]
-            }
-            if name == "ProdBackward0" && !isGradEnabled && zeros > 1 {
-                return [Tensor.zerosLike(x)]
-            }
-            let grad = gk.expand(x.shape) * x.productOfOthers(dims)
-            // PyTorch computes the whole product's case on a flattened view (ViewBackward0 on top).
-            return [name == "ProdBackward0" && isGradEnabled ? grad.reshape(x.shape) : grad]
-        }
-    }
-
-    /// For each element, the product of the other elements of its group (`dims` reduced).
-    /// Recorded with differentiable operations when the backward pass is (`createGraph`).
-    private func productOfOthers(_ dims: [Int]) -> Tensor {
-        if rank == 0 { return Tensor.onesLike(self) }
-        if !isGradEnabled {
-            // Prefix and suffix products per group: no division, so zeros are handled exactly.
-            var out = [Double](repeating: 0, count: count)
-            let keep = keptShape(dims)
-            var members = [[Int]](repeating: [], count: Shape.count(keep))
-            Shape.forEachBroadcast(shape, Shape.broadcastStrides(keep, to: shape), [Int](repeating: 0, count: rank)) { i, o, _ in
-                members[o].append(i)
-            }
-            let values = scalars
-            for group in members {
-                var prefix = 1.0
-                var prefixes = [Double](repeating: 1, count: group.count)
-                for (k, i) in group.enumerated() { prefixes[k] = prefix; prefix *= values[i] }
-                var suffix = 1.0
-                for (k, i) in group.enumerated().reversed() { out[i] = prefixes[k] * suffix; suffix *= values[group[k]] }
-            }
-            return Tensor(out, shape: shape, dtype: dtype)
-        }
-        // Differentiable: for each position along the reduced dimensions, the group's product
-        // with that position replaced by 1.
-        let size = dims.reduce(1) { $0 * shape[$1] }
-        var positions = [Int](repeating: 0, count: count)   // flat index -> its position in its group
-        let inner = dims.map { shape[$0] }
-        let strides = Shape.strides(shape)
-        var result = Tensor.zerosLike(self)
-        for i in 0..<count {
-            var p = 0
-            for (k, d) in dims.enumerated() { p = p * inner[k] + (i / strides[d]) % shape[d] }
-            positions[i] = p
-        }
-        for p in 0..<size {
-            let onehot = Tensor(positions.map { $0 == p ? 1 : 0 }, shape: shape, dtype: dtype)
-            let replaced = Tensor.where(onehot, Tensor.onesLike(self), self)
-            result = Tensor.where(onehot, replaced.prodOver(dims).expand(shape), result)
-        }
-        return result
-    }
-
-    /// Products over several dimensions kept as size 1, differentiably.
-    private func prodOver(_ dims: [Int]) -> Tensor {
-        dims.reduce(self) { t, d in (try? t.prod(dim: d, keepdim: true)) ?? t }
-    }
 
     // MARK: var / std
 

@@ -18,14 +18,14 @@ extension Tensor {
     }
 
     /// The sum along `dim` (`SumBackward1`).
-    public func sum(dim: Int, keepdim: Bool = false) -> Tensor {
+    func sumAlong(dim: Int, keepdim: Bool = false) -> Tensor {
         if rank == 0 { return sum() }
         let d = normalize(dim), original = shape
         let keep = reducedShape(d, keepdim: true)
         let storage = self.storage.map(dtype, { ReductionKernels.sum($0, original, to: keep) },
                                        { ReductionKernels.sum($0, original, to: keep) })
         return Tensor.result(storage, reducedShape(d, keepdim: keepdim), dtype, inputs: [self], name: "SumBackward1") { g in
-            [(keepdim ? g : g.unsqueeze(d)).expand(original)]
+            [(keepdim ? g : g.unsqueezing(d)).expand(original)]
         }
     }
 
@@ -38,24 +38,27 @@ extension Tensor {
     }
 
     /// The mean along `dim` (`MeanBackward1`).
-    public func mean(dim: Int, keepdim: Bool = false) -> Tensor {
+    func meanAlong(dim: Int, keepdim: Bool = false) -> Tensor {
         if rank == 0 { return mean() }
         let d = normalize(dim), original = shape, n = Double(shape[d])
-        let total = noGrad { detach().sum(dim: d, keepdim: keepdim) }
+        let total = noGrad { detach().sumAlong(dim: d, keepdim: keepdim) }
         let storage = total.storage.map(dtype, { $0.map { $0 / Float(n) } }, { $0.map { $0 / n } })
         return Tensor.result(storage, total.shape, dtype, inputs: [self], name: "MeanBackward1") { g in
-            [(keepdim ? g : g.unsqueeze(d)).expand(original) / n]
+            [(keepdim ? g : g.unsqueezing(d)).expand(original) / n]
         }
     }
 
     /// The largest element. Ties share the gradient evenly, as PyTorch does (`MaxBackward1`).
-    public func max() -> Tensor { extremum(largest: true) }
+    /// An empty tensor has none: that throws PyTorch's message.
+    public func max() throws -> Tensor { try extremum(largest: true) }
 
     /// The smallest element (`MinBackward1`).
-    public func min() -> Tensor { extremum(largest: false) }
+    public func min() throws -> Tensor { try extremum(largest: false) }
 
-    private func extremum(largest: Bool) -> Tensor {
-        precondition(count > 0, "max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+    private func extremum(largest: Bool) throws -> Tensor {
+        guard count > 0 else {
+            throw AutogradError("\(largest ? "max" : "min")(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+        }
         let flat = detach().reshape([count])
         let (values, _) = flat.extremumValues(dim: 0, largest: largest)
         let best = values[0]
@@ -75,6 +78,13 @@ extension Tensor {
         }
     }
 
+    /// The largest values along `d`, kept as size 1, as a constant (no graph): the shift that
+    /// makes softmax stable, and the infinity norm. An empty dimension gives zeros.
+    func maxValues(along d: Int) -> Tensor {
+        if rank == 0 { return detach() }
+        return Tensor(extremumValues(dim: d, largest: true).0, shape: reducedShape(d, keepdim: true), dtype: dtype)
+    }
+
     private func extremumValues(dim d: Int, largest: Bool) -> ([Double], [Int]) {
         if dtype == .float64 {
             return ReductionKernels.extremum(storage.doubles, shape, dim: d, largest: largest)
@@ -84,26 +94,29 @@ extension Tensor {
     }
 
     /// The largest values along `dim` and where they are (`MaxBackward0`): the gradient goes to
-    /// the first position of each maximum.
-    public func max(dim: Int, keepdim: Bool = false) -> (values: Tensor, indices: [Int]) {
-        extremum(dim: dim, keepdim: keepdim, largest: true)
+    /// the first position of each maximum. Throws for a dimension out of range or of size 0.
+    public func max(dim: Int, keepdim: Bool = false) throws -> (values: Tensor, indices: [Int]) {
+        try extremum(dim: dim, keepdim: keepdim, largest: true)
     }
 
     /// The smallest values along `dim` and where they are (`MinBackward0`).
-    public func min(dim: Int, keepdim: Bool = false) -> (values: Tensor, indices: [Int]) {
-        extremum(dim: dim, keepdim: keepdim, largest: false)
+    public func min(dim: Int, keepdim: Bool = false) throws -> (values: Tensor, indices: [Int]) {
+        try extremum(dim: dim, keepdim: keepdim, largest: false)
     }
 
-    private func extremum(dim: Int, keepdim: Bool, largest: Bool) -> (values: Tensor, indices: [Int]) {
+    private func extremum(dim: Int, keepdim: Bool, largest: Bool) throws -> (values: Tensor, indices: [Int]) {
         let name = largest ? "MaxBackward0" : "MinBackward0"
+        let d = try checkedDim(dim)
+        if rank > 0 && shape[d] == 0 {
+            throw AutogradError("\(largest ? "max" : "min")(): Expected reduction dim \(d) to have non-zero size.")
+        }
         if rank == 0 {
             // A 0-d tensor is its own extremum along dim 0 (or -1), at index 0.
-            _ = normalize(dim)
             let out = Tensor.result(storage.copy(), [], dtype, inputs: [self], name: name,
                                     saving: [SavedTensor(Tensor(0.0), counted: true)]) { g in [g] }
             return (out, [0])
         }
-        let d = normalize(dim), original = shape
+        let original = shape
         let (values, indices) = extremumValues(dim: d, largest: largest)
         // A one-hot mask of the chosen positions carries the gradient back (PyTorch saves the indices).
         var onehot = [Double](repeating: 0, count: count)
@@ -116,7 +129,7 @@ extension Tensor {
         let out = Tensor.result(TensorStorage(values, dtype: dtype), reducedShape(d, keepdim: keepdim), dtype,
                                 inputs: [self], name: name, saving: [saved]) { g in
             // A scatter in PyTorch: the other elements get 0 even when g is NaN or infinite.
-            [Tensor.masked((keepdim ? g : g.unsqueeze(d)).expand(original), try saved!.unpack())]
+            [Tensor.masked((keepdim ? g : g.unsqueezing(d)).expand(original), try saved!.unpack())]
         }
         return (out, indices)
     }
@@ -125,14 +138,18 @@ extension Tensor {
     /// `p` may be 1, 2, any positive number, or `.infinity`. The backward pass is PyTorch's
     /// `norm_backward`, step for step, so kinks (zero entries, a zero norm) give PyTorch's values
     /// in first and second order.
-    public func norm(_ p: Double = 2, dim: Int? = nil, keepdim: Bool = false) -> Tensor {
-        let reduce: (Tensor) -> Tensor = { t in dim.map { t.sum(dim: $0, keepdim: keepdim) } ?? t.sum() }
+    func vectorNorm(_ p: Double = 2, dim: Int? = nil, keepdim: Bool = false) -> Tensor {
+        let reduce: (Tensor) -> Tensor = { t in dim.map { t.sumAlong(dim: $0, keepdim: keepdim) } ?? t.sum() }
         let value: Tensor = noGrad {
             if p == 2 && dim == nil { return sumOfSquares().sqrt() }
             let a = detach().abs()
             if p == .infinity {
-                if let dim { return a.max(dim: dim, keepdim: keepdim).values }
-                return a.max()
+                if let dim {
+                    let d = normalize(dim)
+                    let m = a.maxValues(along: d)
+                    return keepdim || self.rank == 0 ? m : m.squeezing(d)
+                }
+                return a.reshape([-1]).maxValues(along: 0).reshape([])
             }
             if p == 1 { return reduce(a) }
             if p == 2 { return reduce(a * a).sqrt() }
@@ -146,7 +163,7 @@ extension Tensor {
                              saving: [saved, savedNorm]) { g in
             let x = try saved.unpack()
             var n = try savedNorm.unpack(), g = g
-            if let dim, !keepdim, rank != 0 { g = g.unsqueeze(dim); n = n.unsqueeze(dim) }
+            if let dim, !keepdim, rank != 0 { g = g.unsqueezing(dim); n = n.unsqueezing(dim) }
             return [Tensor.normBackward(g, x, p, n, dim: dim)]
         }
     }
@@ -181,22 +198,22 @@ extension Tensor {
 
     /// `softmax` along `dim`: exponentials normalised to sum to 1, computed stably
     /// (`SoftmaxBackward0`: dx = y ⊙ (g − Σ g⊙y)). Saves its output only, as PyTorch does.
-    public func softmax(dim: Int) -> Tensor {
+    func softmaxAlong(dim: Int) -> Tensor {
         let d = normalize(dim)
         let y = noGrad { () -> Tensor in
-            let e = (detach() - detach().max(dim: d, keepdim: true).values).exp()
-            return e / e.sum(dim: d, keepdim: true)
+            let e = (detach() - maxValues(along: d)).exp()
+            return e / e.sumAlong(dim: d, keepdim: true)
         }
         return savingOutput(y.storage, name: "SoftmaxBackward0") { g, y in Tensor.softmaxBackward(g, y, dim: d) }
     }
 
     /// `log_softmax` along `dim`: `x - logsumexp(x)`, computed stably
     /// (`LogSoftmaxBackward0`: dx = g − softmax(x) Σ g). Saves its output only.
-    public func logSoftmax(dim: Int) -> Tensor {
+    func logSoftmaxAlong(dim: Int) -> Tensor {
         let d = normalize(dim)
         let y = noGrad { () -> Tensor in
-            let shifted = detach() - detach().max(dim: d, keepdim: true).values
-            return shifted - shifted.exp().sum(dim: d, keepdim: true).log()
+            let shifted = detach() - maxValues(along: d)
+            return shifted - shifted.exp().sumAlong(dim: d, keepdim: true).log()
         }
         return savingOutput(y.storage, name: "LogSoftmaxBackward0") { g, y in Tensor.logSoftmaxBackward(g, y, dim: d) }
     }
@@ -206,7 +223,7 @@ extension Tensor {
     static func softmaxBackward(_ g: Tensor, _ y: Tensor, dim d: Int) -> Tensor {
         let value = noGrad { () -> Tensor in
             let (g, y) = (g.detach(), y.detach())
-            return y * (g - (g * y).sum(dim: d, keepdim: true))
+            return y * (g - (g * y).sumAlong(dim: d, keepdim: true))
         }
         guard recording(g, y) || DualLevel.isActive else { return value }
         let savedG = SavedTensor(g), savedY = SavedTensor(y)
@@ -214,7 +231,7 @@ extension Tensor {
                       saving: [savedG, savedY]) { gg in
             let g = try savedG.unpack(), y = try savedY.unpack()
             // PyTorch's softmax_double_backward for the output.
-            let dy = g * gg - (y * g).sum(dim: d, keepdim: true) * gg - g * (y * gg).sum(dim: d, keepdim: true)
+            let dy = g * gg - (y * g).sumAlong(dim: d, keepdim: true) * gg - g * (y * gg).sumAlong(dim: d, keepdim: true)
             return [softmaxBackward(gg, y, dim: d), dy]
         }
     }
@@ -224,7 +241,7 @@ extension Tensor {
     static func logSoftmaxBackward(_ g: Tensor, _ y: Tensor, dim d: Int) -> Tensor {
         let value = noGrad { () -> Tensor in
             let (g, y) = (g.detach(), y.detach())
-            return g - y.exp() * g.sum(dim: d, keepdim: true)
+            return g - y.exp() * g.sumAlong(dim: d, keepdim: true)
         }
         guard recording(g, y) || DualLevel.isActive else { return value }
         let savedG = SavedTensor(g), savedY = SavedTensor(y)
@@ -233,13 +250,13 @@ extension Tensor {
             let g = try savedG.unpack(), y = try savedY.unpack()
             // PyTorch's log_softmax_double_backward for the output.
             let z = y.exp()
-            let dy = z * g.sum(dim: d, keepdim: true) * ((gg * z).sum(dim: d, keepdim: true) - gg)
+            let dy = z * g.sumAlong(dim: d, keepdim: true) * ((gg * z).sumAlong(dim: d, keepdim: true) - gg)
             // The map g ↦ g − z Σ g is not symmetric: its transpose is gg ↦ gg − Σ (gg z).
-            return [gg - (gg * z).sum(dim: d, keepdim: true), dy]
+            return [gg - (gg * z).sumAlong(dim: d, keepdim: true), dy]
         }
     }
 }
 
 private func reduceKeep(_ t: Tensor, _ dim: Int?) -> Tensor {
-    dim.map { t.sum(dim: $0, keepdim: true) } ?? t.sum()
+    dim.map { t.sumAlong(dim: $0, keepdim: true) } ?? t.sum()
 }

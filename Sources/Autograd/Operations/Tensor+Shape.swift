@@ -28,11 +28,11 @@ extension Tensor {
     public func flatten() -> Tensor { rank == 1 ? self : reshape([count]) }
 
     /// Removes dimensions of size 1 (all of them, or only `dim`).
-    public func squeeze(_ dim: Int? = nil) -> Tensor {
+    func squeezing(_ dim: Int? = nil) -> Tensor {
         var newShape = shape
         if let dim {
             let d = normalize(dim)
-            if shape[d] == 1 { newShape.remove(at: d) }
+            if rank > 0 && shape[d] == 1 { newShape.remove(at: d) }
         } else {
             newShape.removeAll { $0 == 1 }
         }
@@ -40,7 +40,7 @@ extension Tensor {
     }
 
     /// Inserts a dimension of size 1 at `dim`.
-    public func unsqueeze(_ dim: Int) -> Tensor {
+    func unsqueezing(_ dim: Int) -> Tensor {
         let d = normalize(dim, rank: rank + 1)
         var newShape = shape
         newShape.insert(1, at: d)
@@ -48,9 +48,9 @@ extension Tensor {
     }
 
     /// Swaps two dimensions (copying the values).
-    public func transpose(_ dim0: Int, _ dim1: Int) -> Tensor { transpose(dim0, dim1, name: "TransposeBackward0") }
+    func transposing(_ dim0: Int, _ dim1: Int) -> Tensor { transposing(dim0, dim1, name: "TransposeBackward0") }
 
-    private func transpose(_ dim0: Int, _ dim1: Int, name: String) -> Tensor {
+    private func transposing(_ dim0: Int, _ dim1: Int, name: String) -> Tensor {
         let d0 = normalize(dim0), d1 = normalize(dim1)
         if d0 == d1 || rank < 2 { return makeView(shape, name: name) }
         var newShape = shape
@@ -59,7 +59,7 @@ extension Tensor {
         readStrides.swapAt(d0, d1)
         let storage = gather(newShape, readStrides)
         let out = Tensor.result(storage, newShape, dtype, inputs: [self], name: name) { g in
-            [g.transpose(d0, d1)]
+            [g.transposing(d0, d1)]
         }
         out.copiedView = "transpose"
         return out
@@ -71,7 +71,7 @@ extension Tensor {
     public var T: Tensor {
         if rank != 2 { Warnings.once(rank == 0 ? .transposeOfScalar : .transposeOfNonMatrix) }
         if rank < 2 { return makeView(shape, name: "PermuteBackward0") }
-        if rank == 2 { return transpose(0, 1, name: "PermuteBackward0") }
+        if rank == 2 { return transposing(0, 1, name: "PermuteBackward0") }
         return reversingDimensions()
     }
 
@@ -88,7 +88,7 @@ extension Tensor {
     /// The transpose of a matrix (`.t()`, `TBackward0`); of a vector, a new tensor with its values.
     public func t() -> Tensor {
         precondition(rank <= 2, "t() expects a tensor with <= 2 dimensions, but self is \(rank)D")
-        return rank < 2 ? makeView(shape, name: "TBackward0") : transpose(0, 1, name: "TBackward0")
+        return rank < 2 ? makeView(shape, name: "TBackward0") : transposing(0, 1, name: "TBackward0")
     }
 
     /// Copies the elements read with `strides` in the order of `newShape`.
@@ -137,79 +137,96 @@ extension Tensor {
 
     // MARK: Indexing leading dimensions
 
-    /// Rows `range` of the first dimension: `X[0..<2]` (`SliceBackward0`). Negative bounds count
-    /// from the end and bounds past the end are clamped, as in Python: `X[-2..<3]` is `X[-2:3]`.
-    public subscript(range: Range<Int>) -> Tensor { rows(range.lowerBound, range.upperBound) }
+    /// Rows `range` of the first dimension: `try X[0..<2]` (`SliceBackward0`). Negative bounds
+    /// count from the end and bounds past the end are clamped, as in Python: `X[-2..<3]` is
+    /// `X[-2:3]`. A 0-d tensor has no rows: that throws PyTorch's message.
+    public subscript(range: Range<Int>) -> Tensor {
+        get throws { try slice(dim: 0, start: range.lowerBound, end: range.upperBound) }
+    }
 
     /// `X[a...b]`; an upper bound of -1 means through the last row, as Python's `X[a:]`.
     public subscript(range: ClosedRange<Int>) -> Tensor {
-        rows(range.lowerBound, range.upperBound == -1 ? nil : range.upperBound + 1)
-    }
-    public subscript(range: PartialRangeFrom<Int>) -> Tensor { rows(range.lowerBound, nil) }
-    public subscript(range: PartialRangeUpTo<Int>) -> Tensor { rows(nil, range.upperBound) }
-
-    private func rows(_ start: Int?, _ end: Int?) -> Tensor {
-        precondition(rank >= 1, "slice() cannot be applied to a 0-dim tensor.")
-        return try! slice(dim: 0, start: start, end: end)
+        get throws { try slice(dim: 0, start: range.lowerBound, end: range.upperBound == -1 ? nil : range.upperBound + 1) }
     }
 
-    /// Element `index` of the first dimension, which is removed: `X[0]` (`SelectBackward0`).
-    /// Setting it writes in place, as Python's `v[i] = 1.0` (see `setItem`, which throws where
-    /// this traps: on a leaf that requires grad).
+    /// `X[a...]`, Python's `X[a:]`.
+    public subscript(range: PartialRangeFrom<Int>) -> Tensor {
+        get throws { try slice(dim: 0, start: range.lowerBound) }
+    }
+
+    /// `X[..<b]`, Python's `X[:b]`.
+    public subscript(range: PartialRangeUpTo<Int>) -> Tensor {
+        get throws { try slice(dim: 0, end: range.upperBound) }
+    }
+
+    /// Element `index` of the first dimension, which is removed: `try X[0]` (`SelectBackward0`);
+    /// negative indices count from the end. An index out of range throws PyTorch's `IndexError`
+    /// text. Python's `v[i] = 1.0` is `try v.setItem(i, to: 1.0)`: a Swift assignment cannot
+    /// throw, and PyTorch raises there for a leaf that requires grad.
     public subscript(index: Int) -> Tensor {
-        get {
-            precondition(rank >= 1, "invalid index of a 0-dim tensor.")
-            precondition(index >= -shape[0] && index < shape[0], "index \(index) is out of bounds for dimension 0 with size \(shape[0])")
-            return try! select(dim: 0, index: index)
-        }
-        set {
-            do { try setItem(index, to: newValue) } catch { preconditionFailure("\(error)") }
+        get throws {
+            guard rank >= 1 else {
+                throw AutogradError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+            }
+            return try select(dim: 0, index: index)
         }
     }
 
     // MARK: Joining
 
-    /// Joins tensors along an existing dimension (`torch.cat`).
-    public static func cat(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
+    /// Joins tensors along an existing dimension (`torch.cat`). As in PyTorch, one-dimensional
+    /// empty tensors (shape `[0]`) are skipped whatever the others' shapes, so a running result
+    /// can start from `Tensor([])`.
+    static func concatenating(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
         precondition(!tensors.isEmpty, "torch.cat(): expected a non-empty list of Tensors")
-        let first = tensors[0]
+        if let k = tensors.firstIndex(where: { $0.rank == 0 }) {
+            preconditionFailure("zero-dimensional tensor (at position \(k)) cannot be concatenated")
+        }
+        let skipped = tensors.map { $0.shape == [0] }
+        let joined = zip(tensors, skipped).filter { !$0.1 }.map(\.0)
+        let dtype = tensors.map(\.dtype).reduce(tensors[0].dtype, DType.promote)
+        guard let first = joined.first else {
+            return result(TensorStorage([], dtype: dtype), [0], dtype, inputs: tensors, name: "CatBackward0") { _ in
+                tensors.map { Tensor.zeros([0], dtype: $0.dtype) }
+            }
+        }
         let d = first.normalize(dim)
-        let dtype = tensors.map(\.dtype).reduce(first.dtype, DType.promote)
-        for t in tensors {
+        for t in joined {
             precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == d || t.shape[$0] == first.shape[$0] },
                          "Sizes of tensors must match except in dimension \(d). Expected size \(first.shape) but got size \(t.shape)")
         }
         let outer = Shape.count(Array(first.shape[..<d]))
         var values: [Double] = []
-        values.reserveCapacity(tensors.reduce(0) { $0 + $1.count })
-        let parts = tensors.map { $0.scalars }
-        let chunk = tensors.map { $0.count / Swift.max(outer, 1) }
+        values.reserveCapacity(joined.reduce(0) { $0 + $1.count })
+        let parts = joined.map { $0.scalars }
+        let chunk = joined.map { outer == 0 ? 0 : $0.count / outer }
         for o in 0..<outer {
             for (k, p) in parts.enumerated() { values += p[(o * chunk[k])..<((o + 1) * chunk[k])] }
         }
         var newShape = first.shape
-        newShape[d] = tensors.reduce(0) { $0 + $1.shape[d] }
-        let sizes = tensors.map { $0.shape[d] }
+        newShape[d] = joined.reduce(0) { $0 + $1.shape[d] }
+        let sizes = tensors.map { $0.shape == [0] ? 0 : $0.shape[d] }
         return result(TensorStorage(values, dtype: dtype), newShape, dtype, inputs: tensors, name: "CatBackward0") { g in
             var start = 0
-            return sizes.map { size in
+            return zip(sizes, skipped).map { size, skip in
+                if skip { return Tensor.zeros([0], dtype: g.dtype) }
                 defer { start += size }
-                return g.narrow(d, start: start, length: size)
+                return g.narrowing(d, start: start, length: size)
             }
         }
     }
 
     /// Joins tensors of one shape along a new dimension (`torch.stack`).
-    public static func stack(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
+    static func stacking(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
         precondition(!tensors.isEmpty, "stack expects a non-empty TensorList")
         let d = tensors[0].normalize(dim, rank: tensors[0].rank + 1)
-        return cat(tensors.map { $0.unsqueeze(d) }, dim: d)
+        return concatenating(tensors.map { $0.unsqueezing(d) }, dim: d)
     }
 
     /// Elements `start..<start+length` along `dim` (differentiable).
-    public func narrow(_ dim: Int, start: Int, length: Int) -> Tensor {
+    func narrowing(_ dim: Int, start: Int, length: Int) -> Tensor {
         let d = normalize(dim)
-        if d == 0 { return self[start..<(start + length)] }
-        return transpose(0, d)[start..<(start + length)].transpose(0, d)
+        // In range by construction: callers are backward rules splitting a gradient they shaped.
+        return try! slice(dim: d, start: start, end: start + length)
     }
 }

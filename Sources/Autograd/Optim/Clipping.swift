@@ -24,9 +24,9 @@ public func clipGradNorm(_ parameters: [Tensor], maxNorm: Double, normType: Doub
     let grads = parameters.compactMap(\.grad)
     guard let first = grads.first else { return Tensor(0.0) }
     let total: Tensor = noGrad {
-        let norms = grads.map { $0.detach().norm(normType).reshape([1]) }
-        let stacked = norms.count == 1 ? norms[0] : Tensor.cat(norms.map { $0.to(first.dtype) })
-        return stacked.norm(normType)
+        let norms = grads.map { $0.detach().vectorNorm(normType).reshape([1]) }
+        let stacked = norms.count == 1 ? norms[0] : Tensor.concatenating(norms.map { $0.to(first.dtype) })
+        return stacked.vectorNorm(normType)
     }
     let value = total.item()
     if errorIfNonfinite && !value.isFinite {

@@ -16,14 +16,14 @@ extension SVGChart {
     ///   - v: a direction in the input plane (JVP).
     ///   - u: a direction in the output plane (VJP).
     ///   - spread: half the width of the input grid around `x`.
-    public static func jacobianProducts(_ f: (Tensor) -> Tensor, at x: Tensor, v: Tensor, u: Tensor,
+    public static func jacobianProducts(_ f: (Tensor) throws -> Tensor, at x: Tensor, v: Tensor, u: Tensor,
                                         spread: Double = 0.5, title: String = "",
                                         width: Double = 820, height: Double = 440) throws -> String {
         precondition(x.shape == [2] && v.shape == [2] && u.shape == [2], "jacobianProducts draws maps from the plane to the plane")
         let x64 = x.double().detach(), v64 = v.double().detach(), u64 = u.double().detach()
-        let fx = noGrad { f(x64) }.scalars
+        let fx = try noGrad { try f(x64) }.scalars
         precondition(fx.count == 2, "jacobianProducts draws maps from the plane to the plane")
-        let jv = try dualLevel { unpackDual(f(try makeDual(x64, v64))).tangent ?? Tensor.zeros([2], dtype: .float64) }.scalars
+        let jv = try dualLevel { unpackDual(try f(try makeDual(x64, v64))).tangent ?? Tensor.zeros([2], dtype: .float64) }.scalars
         let jtu = try vjp(f, x64, v: u64).vjp.scalars
         let xs = x64.scalars, vs = v64.scalars, us = u64.scalars
 
@@ -35,9 +35,9 @@ extension SVGChart {
             inputLines.append((0...steps).map { k in (xs[0] + o, xs[1] - spread + 2 * spread * Double(k) / Double(steps)) })
             inputLines.append((0...steps).map { k in (xs[0] - spread + 2 * spread * Double(k) / Double(steps), xs[1] + o) })
         }
-        let outputLines = noGrad {
-            inputLines.map { line in line.map { p -> (Double, Double) in
-                let y = f(Tensor([p.0, p.1], dtype: .float64)).scalars
+        let outputLines = try noGrad {
+            try inputLines.map { line in try line.map { p -> (Double, Double) in
+                let y = try f(Tensor([p.0, p.1], dtype: .float64)).scalars
                 return (y[0], y[1])
             } }
         }

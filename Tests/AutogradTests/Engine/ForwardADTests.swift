@@ -5,13 +5,13 @@ import XCTest
 /// tangent rule (elementwise, products, linear maps, the transposed backward rule).
 final class ForwardADTests: XCTestCase {
     /// J v by forward mode, for a function of one tensor.
-    private func forwardJVP(_ f: (Tensor) -> Tensor, _ x: Tensor, _ v: Tensor) throws -> Tensor {
-        try dualLevel { unpackDual(f(try makeDual(x, v))).tangent! }
+    private func forwardJVP(_ f: (Tensor) throws -> Tensor, _ x: Tensor, _ v: Tensor) throws -> Tensor {
+        try dualLevel { unpackDual(try f(try makeDual(x, v))).tangent! }
     }
 
     /// J v by central differences, in float64.
-    private func finiteJVP(_ f: (Tensor) -> Tensor, _ x: Tensor, _ v: Tensor, eps: Double = 1e-6) -> [Double] {
-        let plus = f(x + v * eps).scalars, minus = f(x - v * eps).scalars
+    private func finiteJVP(_ f: (Tensor) throws -> Tensor, _ x: Tensor, _ v: Tensor, eps: Double = 1e-6) throws -> [Double] {
+        let plus = try f(x + v * eps).scalars, minus = try f(x - v * eps).scalars
         return zip(plus, minus).map { ($0 - $1) / (2 * eps) }
     }
 
@@ -26,12 +26,12 @@ final class ForwardADTests: XCTestCase {
         let x = Tensor.uniform([3, 4], from: 0.5, to: 2, dtype: .float64)
         let v = Tensor.uniform([3, 4], from: -1, to: 1, dtype: .float64)
         let other = Tensor.uniform([4, 3], from: -1, to: 1, dtype: .float64)
-        let functions: [(String, (Tensor) -> Tensor)] = [
+        let functions: [(String, (Tensor) throws -> Tensor)] = [
             ("pow with a tensor exponent", { $0 ** ($0 * 0.5) }),
             ("where", { Tensor.where($0 > 1, $0 * $0, $0.sin()) }),
-            ("cat and slices", { Tensor.cat([$0[0..<1] * 2, $0[1...].exp()], dim: 0) }),
-            ("max and norm", { $0.max() * $0.norm() + $0.max(dim: 1).values.sum() }),
-            ("log-softmax and expand", { $0.logSoftmax(dim: 1) + $0.mean(dim: 0, keepdim: true).expand([3, 4]) }),
+            ("cat and slices", { try Tensor.cat([$0[0..<1] * 2, $0[1...].exp()], dim: 0) }),
+            ("max and norm", { try $0.max() * $0.norm() + $0.max(dim: 1).values.sum() }),
+            ("log-softmax and expand", { try $0.logSoftmax(dim: 1) + $0.mean(dim: 0, keepdim: true).expand([3, 4]) }),
             ("matmul of two duals", { $0.matmul($0.T) }),
             ("matmul with a constant", { other.matmul($0).tanh() }),
             ("division and reciprocal", { ($0 / ($0.sum() - $0)).reciprocal() + 1 / $0 }),
@@ -39,8 +39,8 @@ final class ForwardADTests: XCTestCase {
         ]
         for (name, f) in functions {
             let tangent = try forwardJVP(f, x, v)
-            assertClose(tangent.scalars, finiteJVP(f, x, v))
-            XCTAssertEqual(tangent.shape, f(x).shape, name)
+            assertClose(tangent.scalars, try finiteJVP(f, x, v))
+            XCTAssertEqual(tangent.shape, try f(x).shape, name)
         }
     }
 
@@ -68,7 +68,7 @@ final class ForwardADTests: XCTestCase {
         for (name, f) in functions {
             let g: (Tensor) -> Tensor = { try! f($0) }
             let tangent = try forwardJVP(g, x, v)
-            assertClose(tangent.scalars, finiteJVP(g, x, v))
+            assertClose(tangent.scalars, try finiteJVP(g, x, v))
             XCTAssertEqual(tangent.shape, g(x).shape, name)
         }
     }
@@ -77,7 +77,7 @@ final class ForwardADTests: XCTestCase {
         manualSeed(4)
         let x = Tensor.uniform([5], from: -1, to: 1, dtype: .float64)
         let v = Tensor.uniform([5], from: -1, to: 1, dtype: .float64)
-        let f: (Tensor) -> Tensor = { ($0.sigmoid() * $0.exp()).cumulative() }
+        let f: (Tensor) throws -> Tensor = { try ($0.sigmoid() * $0.exp()).cumulative() }
         let forward = try forwardJVP(f, x, v)
         let trick = try jvp(f, x, v: v).jvp
         assertClose(forward.scalars, trick.scalars, tolerance: 1e-12)
@@ -133,7 +133,7 @@ final class ForwardADTests: XCTestCase {
     func testForwardOverReverseHessianEqualsReverseOverReverse() throws {
         manualSeed(6)
         let x = Tensor.uniform([3], from: -1, to: 1, dtype: .float64)
-        let f: (Tensor) -> Tensor = { ($0.tanh() * $0.roll()).sum() + ($0 ** 3).sum() }
+        let f: (Tensor) throws -> Tensor = { try ($0.tanh() * $0.roll()).sum() + ($0 ** 3).sum() }
         let reverse = try hessian(f, x)
         let forward = try hessian(f, x, outerStrategy: .forwardMode)
         XCTAssertEqual(reverse.shape, [3, 3])
@@ -167,12 +167,12 @@ final class ForwardADTests: XCTestCase {
 
 private extension Tensor {
     /// Running sums along the only dimension (a lower-triangular linear map).
-    func cumulative() -> Tensor {
-        Tensor.stack((0..<count).map { self[0..<($0 + 1)].sum() })
+    func cumulative() throws -> Tensor {
+        try Tensor.stack((0..<count).map { try self[0..<($0 + 1)].sum() })
     }
 
     /// The elements shifted by one place, cyclically.
-    func roll() -> Tensor { Tensor.cat([self[1...], self[0..<1]]) }
+    func roll() throws -> Tensor { try Tensor.cat([self[1...], self[0..<1]]) }
 }
 
 extension ForwardADTests {
@@ -226,7 +226,7 @@ extension ForwardADTests {
         ]
         for (name, f) in losses {
             let tangent = try forwardJVP(f, input, v)
-            assertClose(tangent.scalars, finiteJVP(f, input, v))
+            assertClose(tangent.scalars, try finiteJVP(f, input, v))
             XCTAssertEqual(tangent.shape, f(input).shape, name)
         }
     }

@@ -53,7 +53,7 @@ final class NewOpsSecondPassTests: XCTestCase {
         let m = Tensor([[1.0, 2, 3], [4, 5, 6]])
         let views: [(String, Tensor)] = [
             ("slicing", try m.slice(dim: 1, start: 1, end: nil, step: 1)), ("slicing", try m.select(dim: 1, index: 0)),
-            ("slicing", try m[.all, 1]), ("slicing", m[0].unsqueeze(0)), ("permute", try m.permute(1, 0)),
+            ("slicing", try m[.all, 1]), ("slicing", try m[0].unsqueeze(0)), ("permute", try m.permute(1, 0)),
         ]
         for (op, t) in views {
             XCTAssertThrowsError(try t.mul_(2), op) { error in

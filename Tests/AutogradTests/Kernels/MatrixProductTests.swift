@@ -35,7 +35,7 @@ final class MatrixProductTests: XCTestCase {
         manualSeed(5)
         let x = Tensor.randn([9, 20], dtype: .float64, requiresGrad: true)
         let w = Tensor.randn([20, 17], dtype: .float64, requiresGrad: true)
-        XCTAssertTrue(try gradcheck({ $0[0].matmul($0[1]).sin().sum(dim: 0) }, inputs: [x, w]))
+        XCTAssertTrue(try gradcheck({ try $0[0].matmul($0[1]).sin().sum(dim: 0) }, inputs: [x, w]))
         // float32 gradients through the packed kernel agree with float64 ones.
         let x32 = try x.detach().float().requiresGrad_(), w32 = try w.detach().float().requiresGrad_()
         try (x32.matmul(w32) ** 2).sum().backward()

@@ -113,7 +113,7 @@ final class LessonClaimsParityTests: XCTestCase {
             let scores = samples.matmul(W).relu().matmul(v)
             let g = try grad(outputs: [scores], inputs: [samples], gradOutputs: [Tensor.onesLike(scores)],
                              createGraph: true)[0]!
-            let penalty = ((g.norm(2, dim: 1) - 1) ** 2).mean()
+            let penalty = ((try g.norm(2, dim: 1) - 1) ** 2).mean()
             out.print(penalty)
             try penalty.backward()
             out.print(W.grad as Any)
@@ -170,13 +170,13 @@ final class LessonClaimsParityTests: XCTestCase {
         try assertTwin("57_redundant_features_hessian") { out in
             let X = Tensor([[1.0, 2.0], [2.0, 3.0], [3.0, 4.0], [4.0, 5.0]], dtype: .float64)
             let Y = Tensor([[3.0], [5.0], [7.0], [9.0]], dtype: .float64)
-            func loss(_ p: Tensor) -> Tensor { ((X.matmul(p[0..<2].reshape([2, 1])) + p[2] - Y) ** 2).mean() }
+            func loss(_ p: Tensor) throws -> Tensor { try ((X.matmul(p[0..<2].reshape([2, 1])) + p[2] - Y) ** 2).mean() }
             let p = Tensor([0.5, -0.5, 0.0], dtype: .float64, requiresGrad: true)
-            let gradient = try grad(loss(p), p, createGraph: true)
+            let gradient = try grad(try loss(p), p, createGraph: true)
             let rows = try (0..<3).map { i in
                 try grad(gradient[i], p, retainGraph: true)
             }
-            let H = Tensor.stack(rows)
+            let H = try Tensor.stack(rows)
             out.print(H)
             out.print(H.matmul(Tensor([1.0, -1.0, 1.0], dtype: .float64)))
             out.print(symmetricEigenvalues3(H.scalars).map { String(format: "%.4f", ($0 * 1e4).rounded() / 1e4 + 0.0) }
@@ -196,15 +196,15 @@ final class LessonClaimsParityTests: XCTestCase {
             let output = model(x)
             let g = try grad(outputs: [output], inputs: [x], gradOutputs: [Tensor.onesLike(output)], createGraph: true)[0]!
             out.print(g)
-            let penalty = (g.norm(2, dim: 1) ** 2).mean()
+            let penalty = (try g.norm(2, dim: 1) ** 2).mean()
             out.print(penalty)
             try penalty.backward()
             out.print(W.grad as Any)
             out.print(v.grad as Any)
             let plain = try grad(outputs: [model(x)], inputs: [x], gradOutputs: [Tensor.onesLike(output)])[0]!
-            let constant = (plain.norm(2, dim: 1) ** 2).mean()
+            let constant = (try plain.norm(2, dim: 1) ** 2).mean()
             out.print(constant, constant.requiresGrad)
-            out.print(g.norm(2, dim: 1), g.norm())
+            out.print(try g.norm(2, dim: 1), try g.norm())
         }
     }
 

@@ -38,7 +38,7 @@ final class MechanicsParityTests: XCTestCase {
             let prediction = Tensor([[1.0], [2.0], [3.0], [4.0]])
             let target = Tensor([1.0, 2.0, 3.0, 4.0])
             out.print("Size(\((prediction - target).shape))")
-            out.print(((prediction - target) ** 2).mean(), ((prediction.squeeze(1) - target) ** 2).mean())
+            out.print(((prediction - target) ** 2).mean(), ((try prediction.squeeze(1) - target) ** 2).mean())
 
             let weights = Tensor([1.0, -2.0], requiresGrad: true)
             let penalty = Tensor(0.1 * (weights ** 2).sum().item())

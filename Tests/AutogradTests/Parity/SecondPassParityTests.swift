@@ -25,10 +25,10 @@ final class SecondPassParityTests: XCTestCase {
             out.show(b, b.gradFn)
             try b.sum().backward()
             out.show(a.grad)
-            let views: [(String, (Tensor) -> Tensor)] = [
+            let views: [(String, (Tensor) throws -> Tensor)] = [
                 ("reshape", { $0.reshape([4]) }), ("view", { $0.view([4, 1]) }),
-                ("flatten", { $0.flatten() }), ("unsqueeze", { $0.unsqueeze(0) }),
-                ("squeeze", { $0.unsqueeze(1).squeeze(1) }), ("view of view", { $0.view([4]).view([2, 2]) })]
+                ("flatten", { $0.flatten() }), ("unsqueeze", { try $0.unsqueeze(0) }),
+                ("squeeze", { try $0.unsqueeze(1).squeeze(1) }), ("view of view", { $0.view([4]).view([2, 2]) })]
             let ops: [(String, (Tensor) throws -> Void)] = [
                 ("add_", { try $0.add_(Tensor.full($0.shape, 2)) }), ("add_ scalar", { try $0.add_(1.5) }),
                 ("sub_", { try $0.sub_(Tensor.full($0.shape, 1), alpha: 2) }), ("sub_ scalar", { try $0.sub_(0.5) }),
@@ -40,7 +40,7 @@ final class SecondPassParityTests: XCTestCase {
                 for (oname, op) in ops {
                     let a = Tensor([[1.0, 2.0], [3.0, 4.0]], requiresGrad: true)
                     let b = a * 2
-                    let v = view(b)
+                    let v = try view(b)
                     try op(v)
                     try (b * b * w).sum().backward()
                     out.show(vname, oname, b.detach().flatten(), b.gradFn, v.gradFn, a.grad!.flatten())
@@ -153,9 +153,9 @@ final class SecondPassParityTests: XCTestCase {
             let y3 = try Tensor.arange(24).reshape([2, 3, 4]).requiresGrad_()
             let yt = y3.T
             out.show(Tensor.sizeText(yt.shape), yt.gradFn)
-            out.show(yt[3])
+            out.show(try yt[3])
             try (yt * Tensor.arange(24).reshape([4, 3, 2])).sum().backward()
-            out.show(y3.grad![1])
+            out.show(try y3.grad![1])
         }
     }
 
@@ -163,7 +163,7 @@ final class SecondPassParityTests: XCTestCase {
         try assertTwin("52_saved_tensors_second_pass") { out in
             var x = Tensor([0.5, 1.5], requiresGrad: true)
             let y = Tensor([2.0, 3.0], requiresGrad: true)
-            let ops: [(String, () -> Tensor)] = [
+            let ops: [(String, () throws -> Tensor)] = [
                 ("exp", { x.exp() }), ("tanh", { x.tanh() }), ("sigmoid", { x.sigmoid() }),
                 ("sqrt", { x.sqrt() }), ("2 ** x", { 2 ** x }), ("x ** y", { x ** y }),
                 ("x ** 3", { x ** 3 }), ("relu", { x.relu() }), ("log", { x.log() }),
@@ -172,12 +172,12 @@ final class SecondPassParityTests: XCTestCase {
                 ("sum", { x.sum() }), ("mean", { x.mean() }), ("reshape", { x.reshape([2, 1]) })]
             for (name, op) in ops {
                 let before = SavedTensorStatistics.count
-                let result = op()
+                let result = try op()
                 out.show(name, SavedTensorStatistics.count - before)
                 withExtendedLifetime(result) {}
             }
             for (name, op) in ops {
-                let result = op().sum()
+                let result = try op().sum()
                 try result.backward()
                 do {
                     try result.backward()
@@ -239,13 +239,13 @@ final class SecondPassParityTests: XCTestCase {
             out.show(h.grad, x.grad)
             let s = Tensor(2.5, requiresGrad: true)
             for dim in [0, -1] {
-                var (v, i) = s.max(dim: dim)
+                var (v, i) = try s.max(dim: dim)
                 out.show(v, i[0])
-                (v, i) = s.min(dim: dim)
+                (v, i) = try s.min(dim: dim)
                 out.show(v, i[0])
-                out.show(s.softmax(dim: dim))
+                out.show(try s.softmax(dim: dim))
             }
-            let v = s.max(dim: 0).values
+            let v = try s.max(dim: 0).values
             try (v * 3).backward()
             out.show(s.grad)
             try (s.softmax(dim: 0) * 2).backward()
@@ -315,27 +315,27 @@ extension SecondPassParityTests {
             let x = Tensor([[0.5, -1.5], [2.0, 0.25]], requiresGrad: true)
             let w = Tensor([[1.0, -2.0], [0.5, 3.0]], requiresGrad: true)
             let c = Tensor([[1.0, 2.0], [3.0, 4.0]])
-            let ops: [(String, () -> Tensor)] = [
+            let ops: [(String, () throws -> Tensor)] = [
                 ("sin", { x.sin() }), ("cos", { x.cos() }), ("abs", { x.abs() }), ("sign", { x.sign() }),
                 ("reciprocal", { x.reciprocal() }), ("clamp", { x.clamp(min: 0.0, max: 1.0) }),
                 ("clamp min", { x.clamp(min: 0.0) }), ("square", { x.square() }), ("x ** 0.5 of abs", { x.abs() ** 0.5 }),
                 ("3 / x", { 3 / x }), ("x / w", { x / w }), ("x / c", { x / c }), ("x * c", { x * c }),
-                ("1 - x", { 1 - x }), ("where", { Tensor.where(c > 2, x, w) }), ("max", { x.max() }),
-                ("min", { x.min() }), ("max dim", { x.max(dim: 1).values }), ("min dim", { x.min(dim: 0).values }),
-                ("norm", { x.norm() }), ("norm 1 dim", { x.norm(1, dim: 1) }),
-                ("softmax", { x.softmax(dim: 1) }), ("log_softmax", { x.logSoftmax(dim: 1) }),
-                ("matmul", { x.matmul(w) }), ("matmul const", { x.matmul(c) }), ("mv", { x.matmul(c[0]) }),
+                ("1 - x", { 1 - x }), ("where", { Tensor.where(c > 2, x, w) }), ("max", { try x.max() }),
+                ("min", { try x.min() }), ("max dim", { try x.max(dim: 1).values }), ("min dim", { try x.min(dim: 0).values }),
+                ("norm", { try x.norm() }), ("norm 1 dim", { try x.norm(1, dim: 1) }),
+                ("softmax", { try x.softmax(dim: 1) }), ("log_softmax", { try x.logSoftmax(dim: 1) }),
+                ("matmul", { x.matmul(w) }), ("matmul const", { x.matmul(c) }), ("mv", { x.matmul(try c[0]) }),
                 ("mse", { mseLoss(x, c) }), ("huber", { huberLoss(x, c) }),
                 ("nll_loss", { nllLoss(x, [1, 0]) }),
                 ("cross_entropy", { crossEntropy(x, [1, 0]) }),
-                ("cat", { Tensor.cat([x, w]) }), ("stack", { Tensor.stack([x, w]) }), ("expand", { x[0..<1].expand([3, 2]) }),
-                ("transpose", { x.transpose(0, 1) }), ("t", { x.t() }), ("select", { x[1] }), ("slice", { x[0..<1] }),
-                ("to float64", { x.to(.float64) }), ("clone", { x.clone() }), ("sum dim", { x.sum(dim: 0) }),
-                ("mean dim", { x.mean(dim: 1) }), ("squeeze", { x.unsqueeze(0).squeeze(0) }),
+                ("cat", { try Tensor.cat([x, w]) }), ("stack", { try Tensor.stack([x, w]) }), ("expand", { try x[0..<1].expand([3, 2]) }),
+                ("transpose", { try x.transpose(0, 1) }), ("t", { x.t() }), ("select", { try x[1] }), ("slice", { try x[0..<1] }),
+                ("to float64", { x.to(.float64) }), ("clone", { x.clone() }), ("sum dim", { try x.sum(dim: 0) }),
+                ("mean dim", { try x.mean(dim: 1) }), ("squeeze", { try x.unsqueeze(0).squeeze(0) }),
                 ("linear", { Tensor.linear(x, w, Tensor([0.5, -0.5], requiresGrad: true)) })]
             for (name, op) in ops {
                 let before = SavedTensorStatistics.count
-                var result = op()
+                var result = try op()
                 let saved = SavedTensorStatistics.count - before
                 result = result.sum()
                 try result.backward()
@@ -343,13 +343,13 @@ extension SecondPassParityTests {
                 do { try result.backward(); again = "ran twice" } catch { again = "refused" }
                 out.show(name, saved, again)
             }
-            let functions: [(String, (Tensor) -> Tensor)] = [
+            let functions: [(String, (Tensor) throws -> Tensor)] = [
                 ("sin", { $0.sin() }), ("cos", { $0.cos() }), ("abs", { $0.abs() }), ("reciprocal", { $0.reciprocal() }),
                 ("square", { $0.square() }), ("x * x", { $0 * $0 }), ("3 / x", { 3 / $0 }), ("x * 2.0", { $0 * 2.0 }),
-                ("clamp", { $0.clamp(min: 0.0, max: 1.0) }), ("softmax", { $0.softmax(dim: 1) }),
-                ("log_softmax", { $0.logSoftmax(dim: 1) })]
+                ("clamp", { $0.clamp(min: 0.0, max: 1.0) }), ("softmax", { try $0.softmax(dim: 1) }),
+                ("log_softmax", { try $0.logSoftmax(dim: 1) })]
             for (name, f) in functions {
-                let g = try grad((f(x) * c).sum(), x, createGraph: true)
+                let g = try grad((try f(x) * c).sum(), x, createGraph: true)
                 out.show(name, g.gradFn, g.requiresGrad)
                 if g.requiresGrad { out.show(try grad((g * w).sum(), x)) }
             }
@@ -386,11 +386,11 @@ extension SecondPassParityTests {
             let s = Tensor(2.0, requiresGrad: true)
             out.show("to same dtype", x.to(.float32) === x, "float", x.float() === x, "double", x.double() === x)
             out.show("squeeze", x.squeeze() === x, "reshape same", x.reshape([2]) === x, "view same", x.view([2]) === x)
-            out.show("narrow all", x.narrow(0, start: 0, length: 2) === x, "T.T", x.T.T === x, "flatten 1-D", x.flatten() === x)
-            out.show("expand same", x.expand([2]) === x, "t 1-D", x.t() === x, "transpose same dim", m.transpose(1, 1) === m)
+            out.show("narrow all", try x.narrow(0, start: 0, length: 2) === x, "T.T", x.T.T === x, "flatten 1-D", x.flatten() === x)
+            out.show("expand same", x.expand([2]) === x, "t 1-D", x.t() === x, "transpose same dim", try m.transpose(1, 1) === m)
             out.show("flatten 2-D", m.flatten() === m, "T 2-D", m.T === m, "detach", x.detach() === x, "clone", x.clone() === x)
             out.show("0-d flatten", s.flatten() === s, Tensor.sizeText(s.flatten().shape), "T", s.T === s, "squeeze", s.squeeze() === s)
-            out.show("0-d sum(0)", s.sum(dim: 0) === s, "mean(0)", s.mean(dim: 0) === s, "unsqueeze", Tensor.sizeText(s.unsqueeze(0).shape))
+            out.show("0-d sum(0)", try s.sum(dim: 0) === s, "mean(0)", try s.mean(dim: 0) === s, "unsqueeze", Tensor.sizeText(try s.unsqueeze(0).shape))
         }
     }
 }

@@ -34,7 +34,7 @@ final class FigureTests: XCTestCase {
     }
 
     func testJacobianPictureLabelsTheProductsItComputed() throws {
-        let f: (Tensor) -> Tensor = { p in Tensor.stack([p[0] * p[0] - p[1], p[0] * p[1]]) }
+        let f: (Tensor) throws -> Tensor = { p in try Tensor.stack([p[0] * p[0] - p[1], p[0] * p[1]]) }
         let svg = try SVGChart.jacobianProducts(f, at: Tensor([1.0, 0.5]), v: Tensor([1.0, 0.0]), u: Tensor([0.0, 1.0]))
         let labels = try texts(svg)
         XCTAssertTrue(labels.contains("J v = (2, 0.5)"), "\(labels)")

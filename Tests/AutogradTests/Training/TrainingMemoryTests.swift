@@ -46,13 +46,13 @@ final class TrainingMemoryTests: XCTestCase {
         let x: Tensor, y: Tensor
         let optimizer: SGD
 
-        init() {
+        init() throws {
             manualSeed(0)
             w1 = Tensor.uniform([4, 8], from: -0.5, to: 0.5, requiresGrad: true)
             w2 = Tensor.uniform([8, 1], from: -0.5, to: 0.5, requiresGrad: true)
             let inputs = Tensor.uniform([16, 3], from: -1, to: 1)
-            x = Tensor.cat([inputs, Tensor.ones([16, 1])], dim: 1)
-            y = inputs.sum(dim: 1, keepdim: true).sin()
+            x = try Tensor.cat([inputs, Tensor.ones([16, 1])], dim: 1)
+            y = try inputs.sum(dim: 1, keepdim: true).sin()
             optimizer = SGD([w1, w2], lr: 0.1)
         }
 
@@ -70,7 +70,7 @@ final class TrainingMemoryTests: XCTestCase {
     }
 
     func testTenThousandStepsKeepResidentMemoryFlat() throws {
-        let model = TinyModel()
+        let model = try TinyModel()
         let savedBefore = SavedTensorStatistics.count
         let first = try model.step().item()
         for _ in 0..<999 { try model.step() }                 // warm-up: allocator pools settle
@@ -88,7 +88,7 @@ final class TrainingMemoryTests: XCTestCase {
     /// The measurement is sensitive: keeping each step's loss alive without running backward
     /// keeps its graph, and memory grows with every step.
     func testKeptGraphsDoGrow() throws {
-        let model = TinyModel()
+        let model = try TinyModel()
         let savedBefore = SavedTensorStatistics.count
         var kept: [Tensor] = []
         for _ in 0..<200 { try model.step() }
