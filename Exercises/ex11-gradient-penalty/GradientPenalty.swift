@@ -27,13 +27,13 @@ func interpolate(real: Tensor, fake: Tensor, epsilon: Tensor) throws -> Tensor {
 /// itself (the penalty's gradient goes through it).
 ///
 /// `critic` returns one score per sample, of shape [batch] or [batch, 1]; `points` requires grad.
-func criticGradients(_ critic: (Tensor) -> Tensor, at points: Tensor) throws -> Tensor {
+func criticGradients(_ critic: (Tensor) throws -> Tensor, at points: Tensor) throws -> Tensor {
     todo("the gradient of the critic's scores with respect to points, one row per sample, recorded so it can be differentiated again")
 }
 
 /// Part 3. The gradient penalty λ · mean over samples of (‖∇D(x̂)‖₂ − 1)², at the points
 /// interpolate(real:fake:epsilon:) gives.
-func gradientPenalty(_ critic: (Tensor) -> Tensor, real: Tensor, fake: Tensor, epsilon: Tensor,
+func gradientPenalty(_ critic: (Tensor) throws -> Tensor, real: Tensor, fake: Tensor, epsilon: Tensor,
                      lambda: Double = 10) throws -> Tensor {
     todo("interpolate, take the critic's gradients there, and penalise each sample's gradient norm's distance from 1")
 }

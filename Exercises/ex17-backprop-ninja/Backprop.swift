@@ -99,18 +99,18 @@ struct Forward {
 
 /// The forward pass, one tensor at a time: x [N, D], w1 [D, H], b1 [H], w2 [H, C], b2 [C], one
 /// label per example.
-func forward(x: Tensor, labels: [Int], w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> Forward {
-    let n = x.size(0), classes = w2.size(1)
+func forward(x: Tensor, labels: [Int], w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) throws -> Forward {
+    let n = try x.size(0), classes = try w2.size(1)
     var hot = [Double](repeating: 0, count: n * classes)
     for (row, label) in labels.enumerated() { hot[row * classes + label] = 1 }
     let oneHot = Tensor(hot, shape: [n, classes], dtype: x.dtype)
     let hPre = x.matmul(w1) + b1
     let h = hPre.tanh()
     let logits = h.matmul(w2) + b2
-    let logitMax = logits.max(dim: 1, keepdim: true).values.detach()
+    let logitMax = try logits.max(dim: 1, keepdim: true).values.detach()
     let norm = logits - logitMax
     let counts = norm.exp()
-    let countsSum = counts.sum(dim: 1, keepdim: true)
+    let countsSum = try counts.sum(dim: 1, keepdim: true)
     let countsSumInv = countsSum ** -1
     let probs = counts * countsSumInv
     let logprobs = probs.log()

@@ -17,10 +17,10 @@
 import Autograd
 import GraderKit
 
-func vectorJacobianProduct(of f: (Tensor) -> Tensor, at x: Tensor, v: Tensor) throws -> Tensor {
+func vectorJacobianProduct(of f: (Tensor) throws -> Tensor, at x: Tensor, v: Tensor) throws -> Tensor {
     todo("make a leaf from x's values that requires grad, y = f(leaf), one backward with gradient: v, return the leaf's .grad")
 }
 
-func jacobian(of f: (Tensor) -> Tensor, at x: Tensor) throws -> Tensor {
+func jacobian(of f: (Tensor) throws -> Tensor, at x: Tensor) throws -> Tensor {
     todo("one forward pass, then one backward per output row (one-hot gradient, retainGraph: true on all but the last), rows stacked into [m, n]")
 }

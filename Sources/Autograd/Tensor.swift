@@ -47,7 +47,7 @@ public final class Tensor {
     public private(set) var retainsGrad = false
     weak var accumulator: Node?
     var hooks: [Hook] = []
-    var postAccumulateHooks: [(id: Int, body: (Tensor) -> Void)] = []
+    var postAccumulateHooks: [(id: Int, body: (Tensor) throws -> Void)] = []
 
     init(storage: TensorStorage, shape: [Int], dtype: DType, requiresGrad: Bool = false, gradFn: Node? = nil) {
         self.storage = storage

@@ -79,7 +79,7 @@ enum Workloads {
                 let xi = try x.detach().requiresGrad_()
                 let out = critic(xi)
                 let gx = try grad(out.sum(), xi, createGraph: true)
-                let penalty = ((try gx.norm(2, dim: 1) - 1) ** 2).mean()
+                let penalty = try ((gx.norm(2, dim: 1) - 1) ** 2).mean()
                 let loss = out.mean() + 10 * penalty
                 try loss.backward()
                 try optimizer.step()

@@ -5,10 +5,10 @@ import GraderKit
 // Reference computations, written with the library directly (not with the student's functions).
 
 /// A small critic: tanh(x·w1)·w2, one score per sample ([batch, 1], or [batch] when `flat`).
-private func makeCritic(_ w1: Tensor, _ w2: Tensor, flat: Bool = false) -> (Tensor) -> Tensor {
+private func makeCritic(_ w1: Tensor, _ w2: Tensor, flat: Bool = false) -> (Tensor) throws -> Tensor {
     { x in
         let s = x.matmul(w1).tanh().matmul(w2)
-        return flat ? s.sum(dim: 1) : s
+        return try flat ? s.sum(dim: 1) : s
     }
 }
 
@@ -25,12 +25,12 @@ private struct Problem {
         w1 = Random.tensor([features, hidden], in: -1...1, requiresGrad: true)
         w2 = Random.tensor([hidden, 1], in: -1...1, requiresGrad: true)
     }
-    var critic: (Tensor) -> Tensor { makeCritic(w1, w2) }
+    var critic: (Tensor) throws -> Tensor { makeCritic(w1, w2) }
     func mix(_ e: Tensor) -> Tensor { e * real + (1 - e) * fake }
     /// ∇ₓD at the given points, by the library.
     func gradients(at points: Tensor, _ w1: Tensor? = nil, _ w2: Tensor? = nil, createGraph: Bool = false) throws -> Tensor {
         let x = try points.detach().requiresGrad_()
-        let s = makeCritic(w1 ?? self.w1, w2 ?? self.w2)(x)
+        let s = try makeCritic(w1 ?? self.w1, w2 ?? self.w2)(x)
         return try grad(outputs: [s], inputs: [x], gradOutputs: [Tensor.onesLike(s)], createGraph: createGraph)[0]!
     }
 }

@@ -28,17 +28,17 @@ func interpolate(real: Tensor, fake: Tensor, epsilon: Tensor) throws -> Tensor {
 /// itself (the penalty's gradient goes through it).
 ///
 /// `critic` returns one score per sample, of shape [batch] or [batch, 1]; `points` requires grad.
-func criticGradients(_ critic: (Tensor) -> Tensor, at points: Tensor) throws -> Tensor {
-    let score = critic(points)
+func criticGradients(_ critic: (Tensor) throws -> Tensor, at points: Tensor) throws -> Tensor {
+    let score = try critic(points)
     return try grad(outputs: [score], inputs: [points], gradOutputs: [Tensor.onesLike(score)],
                     createGraph: true)[0]!
 }
 
 /// Part 3. The gradient penalty λ · mean over samples of (‖∇D(x̂)‖₂ − 1)², at the points
 /// interpolate(real:fake:epsilon:) gives.
-func gradientPenalty(_ critic: (Tensor) -> Tensor, real: Tensor, fake: Tensor, epsilon: Tensor,
+func gradientPenalty(_ critic: (Tensor) throws -> Tensor, real: Tensor, fake: Tensor, epsilon: Tensor,
                      lambda: Double = 10) throws -> Tensor {
     let points = try interpolate(real: real, fake: fake, epsilon: epsilon)
     let g = try criticGradients(critic, at: points)
-    return lambda * ((g.norm(2, dim: 1) - 1) ** 2).mean()
+    return try lambda * ((g.norm(2, dim: 1) - 1) ** 2).mean()
 }

@@ -35,7 +35,7 @@ private func referenceStep(_ model: Module, _ optimizer: Optimizer, _ scaler: Gr
     let size = inputs.shape[0] / microBatches
     for k in 0..<microBatches {
         let rows = (k * size)..<((k + 1) * size)
-        let loss = autocast(.float16) { MSELoss()(model(inputs[rows]), targets[rows]) }
+        let loss = try autocast(.float16) { MSELoss()(model(try inputs[rows]), try targets[rows]) }
         try scaler.scale(loss / Double(microBatches)).backward()
     }
     try scaler.unscale(optimizer)
@@ -55,7 +55,7 @@ let checks = CheckSuite {
         let full = grads(twin.model)
         // Last micro-batch alone, for a diagnosis.
         twin.model.zeroGrad()
-        try (autocast(.float16) { MSELoss()(twin.model(twin.inputs[48..<64]), twin.targets[48..<64]) } / 4).backward()
+        try (autocast(.float16) { MSELoss()(twin.model(try twin.inputs[48..<64]), try twin.targets[48..<64]) } / 4).backward()
         let lastOnly = grads(twin.model)
         // Stale gradients from an earlier step, which must be cleared.
         for p in s.model.parameters() { p.grad = Tensor.full(p.shape, 0.5) }

@@ -51,7 +51,7 @@ func accumulateGradients(model: Module, scaler: GradScaler, inputs: Tensor, targ
     var total = 0.0
     for k in 0..<microBatches {
         let rows = (k * size)..<((k + 1) * size)
-        let loss = autocast(.float16) { MSELoss()(model(inputs[rows]), targets[rows]) }
+        let loss = try autocast(.float16) { MSELoss()(model(try inputs[rows]), try targets[rows]) }
         try scaler.scale(loss / Double(microBatches)).backward()
         total += loss.item()
     }

@@ -91,8 +91,8 @@ private func reference(_ model: MLP, _ inputs: [[Double]], _ targets: [Double]) 
     var grads: [Double] = []
     for (w, b) in tensors {
         let wg = w.grad!.scalars, bg = b.grad!.scalars
-        let n = w.size(1)
-        for i in 0..<w.size(0) { grads += Array(wg[(i * n)..<((i + 1) * n)]) + [bg[i]] }
+        let n = try w.size(1)
+        for i in 0..<(try w.size(0)) { grads += Array(wg[(i * n)..<((i + 1) * n)]) + [bg[i]] }
     }
     return (loss.item(), grads)
 }

@@ -17,7 +17,7 @@ private func reference() throws -> Forward {
     let w2 = Random.tensor([hidden, classes], in: -1.5...1.5, requiresGrad: true)
     let b2 = Random.tensor([classes], in: -0.5...0.5, requiresGrad: true)
     let labels = (0..<n).map { _ in Random.int(in: 0...(classes - 1)) }
-    let f = forward(x: x, labels: labels, w1: w1, b1: b1, w2: w2, b2: b2)
+    let f = try forward(x: x, labels: labels, w1: w1, b1: b1, w2: w2, b2: b2)
     for t in [f.hPre, f.h, f.logits, f.norm, f.counts, f.countsSum, f.countsSumInv, f.probs, f.logprobs] {
         t.retainGrad()
     }
@@ -59,7 +59,7 @@ let checks = CheckSuite {
     Check("dlogprobs", "d loss / d logprobs: −oneHot / N",
           hint: "loss = −Σ(logprobs · oneHot) / N: each logprob's derivative is −oneHot / N (zero where oneHot is 0).") {
         let f = try reference()
-        let mine = student { gradLogprobs(f) }
+        let mine = try student { try gradLogprobs(f) }
         try compare(mine, f.logprobs.grad!, "your dlogprobs", of: "logprobs", known: [
             (-f.oneHot, "it is N = \(n) times too large. The loss is a mean over the N examples: divide by N"),
             (f.oneHot / Double(n), "its sign is flipped: the loss is minus the mean log-probability"),
@@ -79,7 +79,7 @@ let checks = CheckSuite {
     Check("dcountsSumInv", "d loss / d countsSumInv [N, 1]: the sum over the broadcast columns",
           hint: "probs = counts * countsSumInv, and countsSumInv [N, 1] was repeated along the C columns. Its local derivative is counts; multiply by dprobs, then sum over dimension 1 with keepdim: true.") {
         let f = try reference()
-        let mine = student { gradCountsSumInv(f, dprobs: f.probs.grad!) }
+        let mine = try student { try gradCountsSumInv(f, dprobs: f.probs.grad!) }
         try compare(mine, f.countsSumInv.grad!, "your dcountsSumInv", of: "countsSumInv", known: [
             (f.probs.grad!.sum(dim: 1, keepdim: true), "you summed dprobs alone: multiply by counts (the other factor of the product) before summing"),
         ])
@@ -127,7 +127,7 @@ let checks = CheckSuite {
           hint: "For y = h @ w2: dh = dy @ w2ᵀ and dw2 = hᵀ @ dy (check the shapes: dh is [N, H], dw2 is [H, C]). b2 [C] was broadcast over the N rows: db2 sums dlogits over dimension 0.") {
         let f = try reference()
         let dy = f.logits.grad!
-        let (dh, dw2, db2) = student { gradSecondLayer(f, dlogits: dy) }
+        let (dh, dw2, db2) = try student { try gradSecondLayer(f, dlogits: dy) }
         try compare(dh, f.h.grad!, "your dh", of: "h")
         try compare(dw2, f.w2.grad!, "your dw2", of: "w2")
         try compare(db2, f.b2.grad!, "your db2", of: "b2", known: [
@@ -149,7 +149,7 @@ let checks = CheckSuite {
     Check("first_layer", "d loss / d w1 and b1, through x @ w1 + b1",
           hint: "The same rules as the second layer: dw1 = xᵀ @ dhPre, and db1 sums dhPre over the broadcast dimension 0.") {
         let f = try reference()
-        let (dw1, db1) = student { gradFirstLayer(f, dhPre: f.hPre.grad!) }
+        let (dw1, db1) = try student { try gradFirstLayer(f, dhPre: f.hPre.grad!) }
         try compare(dw1, f.w1.grad!, "your dw1", of: "w1")
         try compare(db1, f.b1.grad!, "your db1", of: "b1")
     }
@@ -157,14 +157,14 @@ let checks = CheckSuite {
     Check("whole_chain", "your steps chained from the loss down give autograd's gradients of w1, b1, w2, b2",
           hint: "If every step above passes, this one does too; it runs your functions one after another, from gradLogprobs to gradFirstLayer.") {
         let f = try reference()
-        let (dw1, db1, dw2, db2) = student { () -> (Tensor, Tensor, Tensor, Tensor) in
-            let dlogprobs = gradLogprobs(f)
+        let (dw1, db1, dw2, db2) = try student { () -> (Tensor, Tensor, Tensor, Tensor) in
+            let dlogprobs = try gradLogprobs(f)
             let dprobs = gradProbs(f, dlogprobs: dlogprobs)
-            let dcountsSum = gradCountsSum(f, dcountsSumInv: gradCountsSumInv(f, dprobs: dprobs))
+            let dcountsSum = gradCountsSum(f, dcountsSumInv: try gradCountsSumInv(f, dprobs: dprobs))
             let dcounts = gradCounts(f, dprobs: dprobs, dcountsSum: dcountsSum)
             let dlogits = gradLogits(f, dnorm: gradNorm(f, dcounts: dcounts))
-            let (dh, dw2, db2) = gradSecondLayer(f, dlogits: dlogits)
-            let (dw1, db1) = gradFirstLayer(f, dhPre: gradHPre(f, dh: dh))
+            let (dh, dw2, db2) = try gradSecondLayer(f, dlogits: dlogits)
+            let (dw1, db1) = try gradFirstLayer(f, dhPre: gradHPre(f, dh: dh))
             return (dw1, db1, dw2, db2)
         }
         for (mine, p, name) in [(dw1, f.w1, "w1"), (db1, f.b1, "b1"), (dw2, f.w2, "w2"), (db2, f.b2, "b2")] {
@@ -175,7 +175,7 @@ let checks = CheckSuite {
     Check("fused", "softmax and cross-entropy in one step: d loss / d logits = (probs − oneHot) / N",
           hint: "Chain the steps from logprobs to logits on paper for one row: almost everything cancels. What is left is probs minus the one-hot row, divided by N.") {
         let f = try reference()
-        let mine = student { gradLogitsFused(f) }
+        let mine = try student { try gradLogitsFused(f) }
         try compare(mine, f.logits.grad!, "your fused dlogits", of: "logits", known: [
             (f.probs.detach() - f.oneHot, "it is N = \(n) times too large: the loss is a mean over the N rows"),
             (f.oneHot / Double(n) - f.probs.detach() / Double(n), "its sign is flipped: probs − oneHot, not oneHot − probs"),

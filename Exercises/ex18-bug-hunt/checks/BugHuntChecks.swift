@@ -31,7 +31,7 @@ let checks = CheckSuite {
           hint: "print the shape of predictions - targets: the model outputs [N, 1], the targets are [N]. What does broadcasting make of that?") {
         let m = model().eval()
         let (x, y) = data(6, seed: 1)
-        let mine = noGrad { loss(m, x, y, weightDecay: 0) }
+        let mine = try noGrad { try loss(m, x, y, weightDecay: 0) }
         let p = noGrad { m(x) }.scalars
         let right = zip(p, y.scalars).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / 6
         var all = 0.0
@@ -49,11 +49,11 @@ let checks = CheckSuite {
         let (x, y) = data(6, seed: 2)
         let w = m.head.weight
         m.zeroGrad()
-        let without = loss(m, x, y, weightDecay: 0)
+        let without = try loss(m, x, y, weightDecay: 0)
         try without.backward()
         let g0 = w.grad!.scalars
         m.zeroGrad()
-        let with = loss(m, x, y, weightDecay: 0.5)
+        let with = try loss(m, x, y, weightDecay: 0.5)
         try with.backward()
         let g1 = w.grad!.scalars
         let expectedValue = 0.5 * w.scalars.map { $0 * $0 }.reduce(0, +)
@@ -112,11 +112,11 @@ let checks = CheckSuite {
           hint: "The model holds a Dropout layer. Is it active while evaluate runs? Call evaluate twice on the same data: the numbers should be equal. And in which mode is the model afterwards?") {
         let m = model()
         let (x, y) = data(16, seed: 5)
-        let first = evaluate(m, x, y)
+        let first = try evaluate(m, x, y)
         try expect(m.isTraining, "after evaluate the model is still in eval mode, so the training that follows runs without dropout: switch it back with model.train() (a defer right after model.eval() does it even on an early return)")
-        let second = evaluate(m, x, y)
+        let second = try evaluate(m, x, y)
         m.eval()
-        let expected = noGrad { loss(m, x, y, weightDecay: 0).item() }
+        let expected = try noGrad { try loss(m, x, y, weightDecay: 0).item() }
         m.train()
         if abs(first - second) > 1e-9 {
             throw CheckFailure("evaluate gave \(num(first)), then \(num(second)) on the same data: dropout is active during evaluation. Call model.eval() before evaluating")
@@ -130,10 +130,10 @@ let checks = CheckSuite {
         let (x, y) = data(64, seed: 6)
         let (testX, testY) = data(32, seed: 7)
         let optimizer = SGD(m.parameters(), lr: 0.3)
-        let start = evaluate(m, testX, testY)
+        let start = try evaluate(m, testX, testY)
         var losses: [Double] = []
         for _ in 0..<300 { losses.append(try trainStep(m, optimizer, x, y)) }
-        let end = evaluate(m, testX, testY)
+        let end = try evaluate(m, testX, testY)
         try expect(end.isFinite && end < 0.025, "the held-out loss went from \(num(start)) to \(num(end)) in 300 steps (the training loss from \(num(losses[0])) to \(num(losses.last!))); it should fall below 0.025")
         // Evidence for grading: the held-out loss before training, and after it to the check's own 0.025.
         observe(start, "the held-out loss before training", atol: 1e-6, rtol: 1e-4)

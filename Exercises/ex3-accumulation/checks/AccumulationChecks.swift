@@ -8,7 +8,7 @@ private func referenceLoss(_ x: Tensor, _ y: Tensor, _ w: Tensor, _ b: Tensor) -
 }
 
 /// The gradient of `loss(w, b)` with respect to fresh copies of w and b: (w.grad, b.grad).
-private func gradients(_ w: Tensor, _ b: Tensor, _ loss: (Tensor, Tensor) -> Tensor) throws -> [Double] {
+private func gradients(_ w: Tensor, _ b: Tensor, _ loss: (Tensor, Tensor) throws -> Tensor) throws -> [Double] {
     let w2 = Tensor(w.scalars, shape: w.shape, dtype: .float64, requiresGrad: true)
     let b2 = Tensor(b.scalars, shape: b.shape, dtype: .float64, requiresGrad: true)
     try loss(w2, b2).backward()
@@ -42,7 +42,7 @@ private func diagnoseAccumulation(_ p: Problem, microBatches k: Int, yours: [Dou
     if isClose(yours, right) { return try expectClose(yours, right, atol: 1e-9, rtol: 1e-7, "[w.grad…, b.grad] after \(k) micro-batches") }
     let n = p.x.shape[0], size = n / k
     let lastRows = ((k - 1) * size)..<n
-    let last = try gradients(p.w, p.b) { referenceLoss(p.x[lastRows], p.y[lastRows], $0, $1) }
+    let last = try gradients(p.w, p.b) { referenceLoss(try p.x[lastRows], try p.y[lastRows], $0, $1) }
     if isClose(yours, right.map { $0 * Double(k) }) {
         throw CheckFailure("your gradient is exactly \(k) times the full batch's (\(k) micro-batches): each micro-batch's mean loss must be divided by the number of micro-batches before backward(), since the full batch's mean is the average of the micro-batch means")
     }

@@ -54,7 +54,7 @@ private func explaining<T>(_ what: String, _ body: () throws -> T) throws -> T {
 }
 
 /// f(x) = A·x, whose Jacobian is A itself.
-private func linear(_ a: [[Double]]) -> (Tensor) -> Tensor {
+private func linear(_ a: [[Double]]) -> (Tensor) throws -> Tensor {
     let matrix = Tensor(a, dtype: .float64)
     return { matrix.matmul($0) }
 }
@@ -134,7 +134,7 @@ let checks = CheckSuite {
         let a = randomMatrix(3, 2)
         let f = linear(a)
         var received: [Double] = []
-        let counted: (Tensor) -> Tensor = { calls += 1; received += $0.scalars; return f($0) }
+        let counted: (Tensor) throws -> Tensor = { calls += 1; received += $0.scalars; return try f($0) }
         _ = try explaining("jacobian(of: A·x, at: x)") { try jacobian(of: counted, at: plain(Random.doubles(2))) }
         if calls != 1 {
             throw CheckFailure("your jacobian called f \(calls) times for a function with 3 outputs. Run the forward pass once, keep its graph with retainGraph: true, and backward through it once per row: a forward pass can be as costly as the backward, and a network's forward pass is not always repeatable (dropout, randomness)")
@@ -147,13 +147,13 @@ let checks = CheckSuite {
           hint: "If the linear checks pass, this one should too; if it fails only here, look for anything in your code that assumes f is linear or square.") {
         let a = randomMatrix(3, 2)
         let matrix = Tensor(a, dtype: .float64)
-        let f: (Tensor) -> Tensor = { (matrix.matmul($0)).tanh() * $0.sum() }
-        let softmax: (Tensor) -> Tensor = { $0.softmax(dim: 0) }
+        let f: (Tensor) throws -> Tensor = { (matrix.matmul($0)).tanh() * $0.sum() }
+        let softmax: (Tensor) throws -> Tensor = { try $0.softmax(dim: 0) }
         for (name, fn, n) in [("tanh(A·x)·Σx", f, 2), ("softmax(x)", softmax, 4)] {
             let x0 = Random.doubles(n)
             try explaining("jacobian(of: \(name), at: x)") {
                 try GradCheck.assertJacobian(
-                    of: { fn(plain($0)).scalars },
+                    of: { try fn(plain($0)).scalars },
                     jacobian: { rows(of: try jacobian(of: fn, at: plain($0))) },
                     at: x0, input: "x", output: name)
             }

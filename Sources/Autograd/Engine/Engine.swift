@@ -95,13 +95,13 @@ enum Engine {
                     continue
                 }
                 for hook in node.tensorHooks {
-                    if let replaced = hook.body(gradient) { gradient = replaced }
+                    if let replaced = try hook.body(gradient) { gradient = replaced }
                 }
                 if capture != nil, let leaf = node.variable {
                     // autograd.grad returns a leaf's gradient after the hooks on that leaf, as
                     // backward would accumulate it.
                     for hook in leaf.hooks {
-                        if let replaced = hook.body(gradient) { gradient = replaced }
+                        if let replaced = try hook.body(gradient) { gradient = replaced }
                     }
                 }
                 if let kept = node.retainedOutput {
@@ -116,7 +116,7 @@ enum Engine {
                         // as PyTorch's AccumulateGrad does under its mutex.
                         accumulationLock.lock()
                         defer { accumulationLock.unlock() }
-                        accumulateIntoLeaf(leaf, gradient, createGraph: createGraph)
+                        try accumulateIntoLeaf(leaf, gradient, createGraph: createGraph)
                         for hook in node.postHooks { hook.body([], gradient) }
                     }
                     continue
@@ -146,10 +146,10 @@ enum Engine {
 
     /// Adds a gradient into a leaf's `.grad`: the first one is stored (detached unless building a
     /// higher-order graph), later ones are summed. Hooks on the leaf run first and may replace it.
-    static func accumulateIntoLeaf(_ leaf: Tensor, _ incoming: Tensor, createGraph: Bool) {
+    static func accumulateIntoLeaf(_ leaf: Tensor, _ incoming: Tensor, createGraph: Bool) throws {
         var gradient = incoming
         for hook in leaf.hooks {
-            if let replaced = hook.body(gradient) { gradient = replaced }
+            if let replaced = try hook.body(gradient) { gradient = replaced }
         }
         if let existing = leaf.storedGrad {
             if createGraph || existing.requiresGrad {
@@ -162,7 +162,7 @@ enum Engine {
             // inputs), and `.grad` is later changed in place by accumulation and `zero_()`.
             leaf.storedGrad = createGraph ? gradient : gradient.detach().clone()
         }
-        for hook in leaf.postAccumulateHooks { hook.body(leaf) }
+        for hook in leaf.postAccumulateHooks { try hook.body(leaf) }
     }
 
     /// A rule must return one gradient per input, each of the input's shape.

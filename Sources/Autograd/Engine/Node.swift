@@ -106,7 +106,7 @@ final class AtomicCounter: @unchecked Sendable {
 /// A gradient hook with an identity, so that its handle can remove it.
 struct Hook {
     let id: Int
-    let body: (Tensor) -> Tensor?
+    let body: (Tensor) throws -> Tensor?
     private static let ids = AtomicCounter()
     static func makeID() -> Int { ids.next() }
 }

@@ -3,7 +3,7 @@ extension Tensor {
     /// Registers `hook` to run when this tensor's gradient is computed. Returning a tensor replaces
     /// the gradient; returning nil keeps it. Hooks run in the order they were registered.
     @discardableResult
-    public func registerHook(_ hook: @escaping (Tensor) -> Tensor?) throws -> RemovableHandle {
+    public func registerHook(_ hook: @escaping (Tensor) throws -> Tensor?) throws -> RemovableHandle {
         guard requiresGrad else {
             throw AutogradError("cannot register a hook on a tensor that doesn't require gradient")
         }
@@ -20,7 +20,7 @@ extension Tensor {
     /// (`register_post_accumulate_grad_hook`): the place for per-parameter work such as an
     /// optimizer step fused into backward, or a gradient monitor.
     @discardableResult
-    public func registerPostAccumulateGradHook(_ hook: @escaping (Tensor) -> Void) throws -> RemovableHandle {
+    public func registerPostAccumulateGradHook(_ hook: @escaping (Tensor) throws -> Void) throws -> RemovableHandle {
         guard isLeaf else {
             throw AutogradError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         }

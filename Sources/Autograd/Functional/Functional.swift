@@ -37,7 +37,7 @@ public func vjp(_ f: ([Tensor]) throws -> Tensor, _ inputs: [Tensor], v: Tensor?
         let grads = try setGradEnabled(createGraph || isGradEnabled) {
             try Functional.grad([output], prepared, [seed], createGraph: createGraph)
         }
-        return (output, try Functional.fillInZeros(grads, like: prepared, strict: strict, stage: "back"))
+        return try (output, Functional.fillInZeros(grads, like: prepared, strict: strict, stage: "back"))
     }
     return (Functional.finish([output], createGraph: createGraph)[0],
             Functional.finish(grads.map { $0! }, createGraph: createGraph))

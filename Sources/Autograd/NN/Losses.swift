@@ -224,7 +224,7 @@ public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .me
         let savedAgain = SavedTensor(mask)
         return [Tensor.result(plain.storage, plain.shape, plain.dtype, inputs: [g, x], name: "NllLossBackwardBackward0",
                               saving: [savedAgain]) { gg in
-            let picked = gg * (try savedAgain.unpack())
+            let picked = try gg * (savedAgain.unpack())
             return [reduction == .none && batched ? picked.sumAlong(dim: 1) : picked.sum(), Tensor.zerosLike(gg)]
         }]
     }

@@ -29,11 +29,14 @@ extension Tensor {
         return logSoftmaxAlong(dim: dim)
     }
 
+    /// The Euclidean norm of all elements (`torch.linalg.vector_norm`); 0 for an empty tensor.
+    public func norm() -> Tensor { vectorNorm() }
+
     /// The vector p-norm of all elements, or along `dim` (`torch.linalg.vector_norm`).
     /// `p` may be 1, 2, any positive number, or `.infinity`. The backward pass is PyTorch's
     /// `norm_backward`, step for step, so kinks (zero entries, a zero norm) give PyTorch's values
     /// in first and second order. The infinity norm of nothing has no value: that throws.
-    public func norm(_ p: Double = 2, dim: Int? = nil, keepdim: Bool = false) throws -> Tensor {
+    public func norm(_ p: Double, dim: Int? = nil, keepdim: Bool = false) throws -> Tensor {
         let reduced = try dim.map { try checkedDim($0) }
         if p == .infinity && (reduced.map { rank > 0 && shape[$0] == 0 } ?? (count == 0)) {
             throw AutogradError("linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation does not have an identity")
@@ -81,7 +84,7 @@ extension Tensor {
     /// `tensor.size(d)`; negative `d` counts from the end.
     public func size(_ dim: Int) throws -> Int {
         guard rank > 0 else { throw AutogradError("Dimension specified as \(dim) but tensor has no dimensions") }
-        return shape[try checkedDim(dim)]
+        return try shape[checkedDim(dim)]
     }
 
     /// Joins tensors along an existing dimension (`torch.cat`). As in PyTorch, one-dimensional

@@ -179,7 +179,7 @@ final class GraphReleaseTests: XCTestCase {
         }
         let before = SavedTensorStatistics.count
         let x = Tensor([3.0, 4.0], requiresGrad: true)
-        for y in [try x.norm(), try Square().apply(x)] {
+        for y in [x.norm(), try Square().apply(x)] {
             try y.backward()
             XCTAssertThrowsError(try y.backward(), "\(y.gradFn!.name) was not freed")
         }
@@ -210,7 +210,7 @@ final class GradcheckModeTests: XCTestCase {
             let x = inputs[0]
             let score = try x.matmul(W).tanh().sum(dim: 1)
             let g = try grad(outputs: [score], inputs: [x], gradOutputs: [Tensor.onesLike(score)], createGraph: true)[0]!
-            return ((try g.norm(2, dim: 1) - 1) ** 2).mean()
+            return try ((g.norm(2, dim: 1) - 1) ** 2).mean()
         }
         XCTAssertTrue(try noGrad { try gradcheck(penalty, inputs: [x]) })
     }

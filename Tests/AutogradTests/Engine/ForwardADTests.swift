@@ -93,7 +93,7 @@ final class ForwardADTests: XCTestCase {
         let tw = Tensor.uniform([2, 3], from: -1, to: 1, dtype: .float64)
         let tb = Tensor.uniform([2], from: -1, to: 1, dtype: .float64)
         let tangent = try dualLevel { () throws -> Tensor in
-            let out = Tensor.linear(try makeDual(x, tx), try makeDual(layer.weight, tw), try makeDual(layer.bias!, tb))
+            let out = try Tensor.linear(makeDual(x, tx), makeDual(layer.weight, tw), makeDual(layer.bias!, tb))
             return unpackDual(out).tangent!
         }
         let expected = noGrad { tx.matmul(layer.weight.T) + x.matmul(tw.T) + tb }
@@ -202,7 +202,7 @@ extension ForwardADTests {
         let block: (Tensor) -> Tensor = { $0.matmul(w).tanh() }
         let (checkpointed, plain) = try dualLevel { () throws -> (Tensor, Tensor) in
             let d = try makeDual(x, v)
-            return (try checkpoint(block, d).tangent!, block(d).tangent!)
+            return try (checkpoint(block, d).tangent!, block(d).tangent!)
         }
         XCTAssertEqual(checkpointed.scalars, plain.scalars)
     }

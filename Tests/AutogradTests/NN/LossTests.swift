@@ -16,7 +16,7 @@ final class LossTests: XCTestCase {
         guard secondOrder else { return }
         XCTAssertTrue(try gradcheck({ inputs in
             try enableGrad {
-                let x = inputs[0].requiresGrad ? inputs[0] : try inputs[0].detach().requiresGrad_()
+                let x = try inputs[0].requiresGrad ? inputs[0] : inputs[0].detach().requiresGrad_()
                 let gx = try grad(loss(x, inputs[1]), x, createGraph: true)
                 return (gx * gx).sum()
             }
@@ -118,7 +118,7 @@ final class LossTests: XCTestCase {
         // Second order, for gradient penalties.
         XCTAssertTrue(try gradcheck({ inputs in
             try enableGrad {
-                let x = inputs[0].requiresGrad ? inputs[0] : try inputs[0].detach().requiresGrad_()
+                let x = try inputs[0].requiresGrad ? inputs[0] : inputs[0].detach().requiresGrad_()
                 let gx = try grad(crossEntropy(x, [1, 2]), x, createGraph: true)
                 return (gx * gx).sum()
             }

@@ -275,7 +275,7 @@ final class CoreParityTests: XCTestCase {
             let score = try critic(x)
             let grads = try grad(outputs: [score], inputs: [x], gradOutputs: [Tensor.onesLike(score)], createGraph: true)[0]!
             out.print(grads)
-            let penalty = ((try grads.norm(2, dim: 1) - 1) ** 2).mean()
+            let penalty = try ((grads.norm(2, dim: 1) - 1) ** 2).mean()
             out.print(penalty)
             try penalty.backward()
             out.print(W.grad)
@@ -339,7 +339,7 @@ final class CoreParityTests: XCTestCase {
             try loss.backward()
             for (name, p) in [("w_dead", wDead), ("w_big", wBig), ("w_nan", wNaN)] {
                 let g = p.grad!
-                out.print(name, g, try g.norm().item(), g.isFinite().all())
+                out.print(name, g, g.norm().item(), g.isFinite().all())
             }
         }
     }

@@ -104,7 +104,7 @@ final class LessonClaimsParityTests: XCTestCase {
             ]
             for (name, f) in activations {
                 let d1 = try grad(f(x).sum(), x, createGraph: true)
-                let d2 = d1.requiresGrad ? try grad(d1.sum(), x) : nil
+                let d2 = try d1.requiresGrad ? grad(d1.sum(), x) : nil
                 out.print(name, "first:", d1.detach(), "second:", d2 as Any)
             }
             let W = Tensor([[0.5, -1.0], [2.0, 0.25]], requiresGrad: true)
@@ -113,7 +113,7 @@ final class LessonClaimsParityTests: XCTestCase {
             let scores = samples.matmul(W).relu().matmul(v)
             let g = try grad(outputs: [scores], inputs: [samples], gradOutputs: [Tensor.onesLike(scores)],
                              createGraph: true)[0]!
-            let penalty = ((try g.norm(2, dim: 1) - 1) ** 2).mean()
+            let penalty = try ((g.norm(2, dim: 1) - 1) ** 2).mean()
             out.print(penalty)
             try penalty.backward()
             out.print(W.grad as Any)
@@ -196,15 +196,15 @@ final class LessonClaimsParityTests: XCTestCase {
             let output = model(x)
             let g = try grad(outputs: [output], inputs: [x], gradOutputs: [Tensor.onesLike(output)], createGraph: true)[0]!
             out.print(g)
-            let penalty = (try g.norm(2, dim: 1) ** 2).mean()
+            let penalty = try (g.norm(2, dim: 1) ** 2).mean()
             out.print(penalty)
             try penalty.backward()
             out.print(W.grad as Any)
             out.print(v.grad as Any)
             let plain = try grad(outputs: [model(x)], inputs: [x], gradOutputs: [Tensor.onesLike(output)])[0]!
-            let constant = (try plain.norm(2, dim: 1) ** 2).mean()
+            let constant = try (plain.norm(2, dim: 1) ** 2).mean()
             out.print(constant, constant.requiresGrad)
-            out.print(try g.norm(2, dim: 1), try g.norm())
+            out.print(try g.norm(2, dim: 1), g.norm())
         }
     }
 

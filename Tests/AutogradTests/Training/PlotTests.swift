@@ -13,7 +13,7 @@ final class PlotTests: XCTestCase {
         let model = Sequential(Linear(4, 16), Sigmoid(), Linear(16, 16), Sigmoid(), Linear(16, 16), Sigmoid(),
                                Linear(16, 16), Sigmoid(), Linear(16, 1))
         let x = Tensor.uniform([64, 4], from: -2, to: 2)
-        let y = (try x.sum(dim: 1, keepdim: true) * 0.5).sin()
+        let y = try (x.sum(dim: 1, keepdim: true) * 0.5).sin()
         let optimizer = SGD(model.parameters(), lr: 0.2, momentum: 0.9)
         let monitor = GradientMonitor(module: model)
         var losses: [Double] = []

@@ -43,8 +43,8 @@ func gradProbs(_ f: Forward, dlogprobs: Tensor) -> Tensor {
 }
 
 /// d loss / d countsSumInv [N, 1], from probs = counts * countsSumInv (broadcast over the columns).
-func gradCountsSumInv(_ f: Forward, dprobs: Tensor) -> Tensor {
-    (f.counts * dprobs).sum(dim: 1, keepdim: true)
+func gradCountsSumInv(_ f: Forward, dprobs: Tensor) throws -> Tensor {
+    try (f.counts * dprobs).sum(dim: 1, keepdim: true)
 }
 
 /// d loss / d countsSum [N, 1], from countsSumInv = countsSum⁻¹.
@@ -69,8 +69,8 @@ func gradLogits(_ f: Forward, dnorm: Tensor) -> Tensor {
 }
 
 /// d loss / d h, w2 and b2, from logits = h @ w2 + b2.
-func gradSecondLayer(_ f: Forward, dlogits: Tensor) -> (dh: Tensor, dw2: Tensor, db2: Tensor) {
-    (dlogits.matmul(f.w2.t()), f.h.t().matmul(dlogits), dlogits.sum(dim: 0))
+func gradSecondLayer(_ f: Forward, dlogits: Tensor) throws -> (dh: Tensor, dw2: Tensor, db2: Tensor) {
+    (dlogits.matmul(f.w2.t()), f.h.t().matmul(dlogits), try dlogits.sum(dim: 0))
 }
 
 /// d loss / d hPre, from h = tanh(hPre).
@@ -79,14 +79,14 @@ func gradHPre(_ f: Forward, dh: Tensor) -> Tensor {
 }
 
 /// d loss / d w1 and b1, from hPre = x @ w1 + b1.
-func gradFirstLayer(_ f: Forward, dhPre: Tensor) -> (dw1: Tensor, db1: Tensor) {
-    (f.x.t().matmul(dhPre), dhPre.sum(dim: 0))
+func gradFirstLayer(_ f: Forward, dhPre: Tensor) throws -> (dw1: Tensor, db1: Tensor) {
+    (f.x.t().matmul(dhPre), try dhPre.sum(dim: 0))
 }
 
 /// All of softmax and cross-entropy in one step: d loss / d logits = (probs − oneHot) / N.
 /// Work it out on paper from the steps above (or look at what your gradLogits returns).
-func gradLogitsFused(_ f: Forward) -> Tensor {
-    (f.probs - f.oneHot) / Double(f.x.size(0))
+func gradLogitsFused(_ f: Forward) throws -> Tensor {
+    (f.probs - f.oneHot) / Double(try f.x.size(0))
 }
 
 // MARK: Done for you: the forward pass
@@ -99,18 +99,18 @@ struct Forward {
 
 /// The forward pass, one tensor at a time: x [N, D], w1 [D, H], b1 [H], w2 [H, C], b2 [C], one
 /// label per example.
-func forward(x: Tensor, labels: [Int], w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> Forward {
-    let n = x.size(0), classes = w2.size(1)
+func forward(x: Tensor, labels: [Int], w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) throws -> Forward {
+    let n = try x.size(0), classes = try w2.size(1)
     var hot = [Double](repeating: 0, count: n * classes)
     for (row, label) in labels.enumerated() { hot[row * classes + label] = 1 }
     let oneHot = Tensor(hot, shape: [n, classes], dtype: x.dtype)
     let hPre = x.matmul(w1) + b1
     let h = hPre.tanh()
     let logits = h.matmul(w2) + b2
-    let logitMax = logits.max(dim: 1, keepdim: true).values.detach()
+    let logitMax = try logits.max(dim: 1, keepdim: true).values.detach()
     let norm = logits - logitMax
     let counts = norm.exp()
-    let countsSum = counts.sum(dim: 1, keepdim: true)
+    let countsSum = try counts.sum(dim: 1, keepdim: true)
     let countsSumInv = countsSum ** -1
     let probs = counts * countsSumInv
     let logprobs = probs.log()

@@ -28,24 +28,24 @@ final class Regressor: Module {
 
 /// The mean squared error of the model's predictions against `targets` [N], plus an L2 penalty
 /// weightDecay · Σ w² on the head's weight.
-func loss(_ model: Regressor, _ inputs: Tensor, _ targets: Tensor, weightDecay: Double) -> Tensor {
+func loss(_ model: Regressor, _ inputs: Tensor, _ targets: Tensor, weightDecay: Double) throws -> Tensor {
     let predictions = model(inputs)
-    let mse = ((predictions.squeeze(1) - targets) ** 2).mean()
+    let mse = try ((predictions.squeeze(1) - targets) ** 2).mean()
     let penalty = weightDecay * (model.head.weight ** 2).sum()
     return mse + penalty
 }
 
 /// One step of training; returns the loss before the update.
 func trainStep(_ model: Regressor, _ optimizer: SGD, _ inputs: Tensor, _ targets: Tensor) throws -> Double {
-    let current = loss(model, inputs, targets, weightDecay: 0.01)
+    let current = try loss(model, inputs, targets, weightDecay: 0.01)
     try current.backward()
     try optimizer.step()
     return current.item()
 }
 
 /// The loss on held-out data (without the penalty), as the model predicts after training.
-func evaluate(_ model: Regressor, _ inputs: Tensor, _ targets: Tensor) -> Double {
+func evaluate(_ model: Regressor, _ inputs: Tensor, _ targets: Tensor) throws -> Double {
     model.eval()
     defer { model.train() }
-    return noGrad { loss(model, inputs, targets, weightDecay: 0).item() }
+    return try noGrad { try loss(model, inputs, targets, weightDecay: 0).item() }
 }

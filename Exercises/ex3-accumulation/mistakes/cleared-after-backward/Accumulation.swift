@@ -20,7 +20,7 @@ func accumulateGradients(x: Tensor, y: Tensor, w: Tensor, b: Tensor, microBatche
     b.grad = nil
     for k in 0..<microBatches {
         let rows = (k * size)..<((k + 1) * size)
-        let loss = mse(x[rows], y[rows], w, b) / Double(microBatches)
+        let loss = try mse(x[rows], y[rows], w, b) / Double(microBatches)
         try loss.backward()
     }
 }

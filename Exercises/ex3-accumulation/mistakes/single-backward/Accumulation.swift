@@ -21,7 +21,7 @@ func accumulateGradients(x: Tensor, y: Tensor, w: Tensor, b: Tensor, microBatche
     var total = Tensor(0.0, dtype: x.dtype)
     for k in 0..<microBatches {
         let rows = (k * size)..<((k + 1) * size)
-        total = total + mse(x[rows], y[rows], w, b) / Double(microBatches)
+        total = try total + mse(x[rows], y[rows], w, b) / Double(microBatches)
     }
     try total.backward()
 }

@@ -2,21 +2,21 @@
 import Autograd
 import GraderKit
 
-func vectorJacobianProduct(of f: (Tensor) -> Tensor, at x: Tensor, v: Tensor) throws -> Tensor {
+func vectorJacobianProduct(of f: (Tensor) throws -> Tensor, at x: Tensor, v: Tensor) throws -> Tensor {
     let input = x.detach().clone()
     try input.requiresGrad_()
-    let y = f(input)
+    let y = try f(input)
     try y.backward(gradient: v)
     return input.grad!
 }
 
-func jacobian(of f: (Tensor) -> Tensor, at x: Tensor) throws -> Tensor {
+func jacobian(of f: (Tensor) throws -> Tensor, at x: Tensor) throws -> Tensor {
     let input = x.detach().clone()
     try input.requiresGrad_()
-    let m = f(input).count
+    let m = try f(input).count
     var rows: [Tensor] = []
     for i in 0..<m {
-        let y = f(input)                               // a new forward pass for every row
+        let y = try f(input)                               // a new forward pass for every row
         var oneHot = [Double](repeating: 0, count: m)
         oneHot[i] = 1
         input.grad = nil                               // each row starts from no gradient
@@ -24,5 +24,5 @@ func jacobian(of f: (Tensor) -> Tensor, at x: Tensor) throws -> Tensor {
                        retainGraph: false)
         rows.append(input.grad!)
     }
-    return Tensor.stack(rows)
+    return try Tensor.stack(rows)
 }

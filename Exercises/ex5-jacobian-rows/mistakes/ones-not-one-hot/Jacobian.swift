@@ -2,18 +2,18 @@
 import Autograd
 import GraderKit
 
-func vectorJacobianProduct(of f: (Tensor) -> Tensor, at x: Tensor, v: Tensor) throws -> Tensor {
+func vectorJacobianProduct(of f: (Tensor) throws -> Tensor, at x: Tensor, v: Tensor) throws -> Tensor {
     let input = x.detach().clone()
     try input.requiresGrad_()
-    let y = f(input)
+    let y = try f(input)
     try y.backward(gradient: v)
     return input.grad!
 }
 
-func jacobian(of f: (Tensor) -> Tensor, at x: Tensor) throws -> Tensor {
+func jacobian(of f: (Tensor) throws -> Tensor, at x: Tensor) throws -> Tensor {
     let input = x.detach().clone()
     try input.requiresGrad_()
-    let y = f(input)                                   // one forward pass
+    let y = try f(input)                                   // one forward pass
     let m = y.count
     var rows: [Tensor] = []
     for i in 0..<m {
@@ -24,5 +24,5 @@ func jacobian(of f: (Tensor) -> Tensor, at x: Tensor) throws -> Tensor {
                        retainGraph: i < m - 1)         // keep the graph for the next row
         rows.append(input.grad!)
     }
-    return Tensor.stack(rows)
+    return try Tensor.stack(rows)
 }

@@ -14,7 +14,7 @@ func diagnose(_ gradient: Tensor?) -> GradientHealth {
     guard g.isFinite().all() else { return .nonFinite }     // before any comparison: nan compares false
     let values = g.scalars
     if values.allSatisfy({ $0 == 0 }) { return .dead }       // before vanishing: 0 is below any threshold
-    let norm = g.abs().max().item()
+    let norm = g.abs().scalars.max() ?? 0
     if norm < vanishingBelow { return .vanishing }
     if norm > explodingAbove { return .exploding }
     return .healthy
