@@ -38,8 +38,14 @@ extension Tensor {
     /// in first and second order. The infinity norm of nothing has no value: that throws.
     public func norm(_ p: Double, dim: Int? = nil, keepdim: Bool = false) throws -> Tensor {
         let reduced = try dim.map { try checkedDim($0) }
-        if p == .infinity && (reduced.map { rank > 0 && shape[$0] == 0 } ?? (count == 0)) {
-            throw AutogradError("linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation does not have an identity")
+        if p == .infinity {
+            // PyTorch's two messages, the second without a space after the dimension.
+            if let d = reduced, rank > 0 && shape[d] == 0 {
+                throw AutogradError("linalg.vector_norm cannot compute the inf norm on the dimension \(d)because this dimension is empty and the operation does not have an identity")
+            }
+            if reduced == nil && count == 0 {
+                throw AutogradError("linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation does not have an identity")
+            }
         }
         return vectorNorm(p, dim: dim, keepdim: keepdim)
     }
