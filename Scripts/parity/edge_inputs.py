@@ -91,3 +91,10 @@ case("e.reshape([0, 3])", lambda: e.reshape([0, 3]))
 case("e03.t()", lambda: e03.t())
 case("e03.matmul(zeros(3, 2))", lambda: e03.matmul(torch.zeros(3, 2)))
 case("e20.matmul(zeros(0, 3))", lambda: e20.matmul(torch.zeros(0, 3)))
+
+import torch.nn.functional as F
+case("nll_loss(s, [0])", lambda: F.nll_loss(s, torch.tensor(0)))
+case("nll_loss(m, [0, 3])", lambda: F.nll_loss(m, torch.tensor([0, 3])))
+case("cross_entropy(m, [0, -1])", lambda: F.cross_entropy(m, torch.tensor([0, -1])))
+case("cross_entropy(m, [2, -100])", lambda: F.cross_entropy(m, torch.tensor([2, -100])))
+case("cross_entropy(m, [1])", lambda: F.cross_entropy(m, torch.tensor([1])))

@@ -82,12 +82,12 @@ public struct CrossEntropyLoss {
         self.ignoreIndex = ignoreIndex
     }
     /// The loss of the scores `input` against class indices `target`.
-    public func callAsFunction(_ input: Tensor, _ target: [Int]) -> Tensor {
-        crossEntropy(input, target, reduction: reduction, ignoreIndex: ignoreIndex)
+    public func callAsFunction(_ input: Tensor, _ target: [Int]) throws -> Tensor {
+        try crossEntropy(input, target, reduction: reduction, ignoreIndex: ignoreIndex)
     }
     /// The loss of the scores `input` against a tensor of class indices.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        crossEntropy(input, target, reduction: reduction, ignoreIndex: ignoreIndex)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) throws -> Tensor {
+        try crossEntropy(input, target, reduction: reduction, ignoreIndex: ignoreIndex)
     }
 }
 
@@ -155,35 +155,33 @@ public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, redu
                            targetGradient: { x, _ in -x })
 }
 
-/// `CrossEntropyLoss` as a function (`F.cross_entropy`) with class indices.
-public func crossEntropy(_ input: Tensor, _ target: [Int], reduction: Reduction = .mean, ignoreIndex: Int = -100) -> Tensor {
+/// `CrossEntropyLoss` as a function (`F.cross_entropy`) with class indices. A target outside
+/// `0..<classes` (other than `ignoreIndex`) throws PyTorch's `IndexError` text.
+public func crossEntropy(_ input: Tensor, _ target: [Int], reduction: Reduction = .mean, ignoreIndex: Int = -100) throws -> Tensor {
+    try checkNLLArguments(input, target, ignoreIndex: ignoreIndex)
     let classDim = input.rank == 1 ? 0 : 1
-    return nllLoss(LossKernel.logSoftmax(input, dim: classDim), target, reduction: reduction, ignoreIndex: ignoreIndex)
+    return try nllLoss(LossKernel.logSoftmax(input, dim: classDim), target, reduction: reduction, ignoreIndex: ignoreIndex)
 }
 
 /// `CrossEntropyLoss` as a function with the class indices in a tensor of integer-valued floats.
-public func crossEntropy(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean, ignoreIndex: Int = -100) -> Tensor {
-    crossEntropy(input, LossKernel.classIndices(target), reduction: reduction, ignoreIndex: ignoreIndex)
+public func crossEntropy(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean, ignoreIndex: Int = -100) throws -> Tensor {
+    try crossEntropy(input, try LossKernel.classIndices(target), reduction: reduction, ignoreIndex: ignoreIndex)
 }
 
 /// The negative log-likelihood of log-probabilities `input` (`[N, C]`, `[C]` or `[N, C, d1, …]`)
 /// at the target classes (`F.nll_loss`); node `NllLossBackward0`. Its gradient is −1 (−1/count
 /// for `.mean`) at each sample's target class and 0 elsewhere.
-public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .mean, ignoreIndex: Int = -100) -> Tensor {
-    precondition(input.rank >= 1, "input tensor should be 1D or 2D")
+public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .mean, ignoreIndex: Int = -100) throws -> Tensor {
+    try checkNLLArguments(input, target, ignoreIndex: ignoreIndex)
     let classDim = input.rank == 1 ? 0 : 1
     let classes = input.shape[classDim]
-    let batch = input.rank == 1 ? 1 : input.shape[0]
     let inner = input.rank <= 2 ? 1 : Shape.count(Array(input.shape[2...]))
     let targetShape = input.rank == 1 ? [] : [input.shape[0]] + Array(input.shape.dropFirst(2))
-    precondition(target.count == batch * inner,
-                 "Expected input batch_size (\(batch)) to match target batch_size (\(target.count / Swift.max(inner, 1))).")
 
     // −1 at each counted sample's target class: the whole backward rule, up to the incoming gradient.
     var picks = [Double](repeating: 0, count: input.count)
     var counted = 0
     for (k, t) in target.enumerated() where t != ignoreIndex {
-        precondition(t >= 0 && t < classes, "Target \(t) is out of bounds.")
         let n = k / inner, r = k % inner
         picks[(n * classes + t) * inner + r] = -1
         counted += 1
@@ -343,10 +341,26 @@ enum LossKernel {
     }
 
     /// Class indices from a tensor of integer-valued floats.
-    static func classIndices(_ target: Tensor) -> [Int] {
-        target.scalars.map { v in
-            precondition(v.rounded() == v, "expected class indices (integer values) as the target, got \(v)")
+    static func classIndices(_ target: Tensor) throws -> [Int] {
+        try target.scalars.map { v in
+            guard v.rounded() == v && v.isFinite else {
+                throw AutogradError("expected class indices (integer values) as the target, got \(v)")
+            }
             return Int(v)
         }
+    }
+}
+
+/// The checks `nll_loss` makes before computing anything, with PyTorch's messages.
+private func checkNLLArguments(_ input: Tensor, _ target: [Int], ignoreIndex: Int) throws {
+    guard input.rank >= 1 else { throw AutogradError("Expected 1 or more dimensions (got 0)") }
+    let classes = input.shape[input.rank == 1 ? 0 : 1]
+    let batch = input.rank == 1 ? 1 : input.shape[0]
+    let inner = input.rank <= 2 ? 1 : Shape.count(Array(input.shape[2...]))
+    guard target.count == batch * inner else {
+        throw AutogradError("Expected input batch_size (\(batch)) to match target batch_size (\(target.count / Swift.max(inner, 1))).")
+    }
+    if let t = target.first(where: { $0 != ignoreIndex && ($0 < 0 || $0 >= classes) }) {
+        throw AutogradError("Target \(t) is out of bounds.")
     }
 }

@@ -83,6 +83,11 @@ final class EdgeInputParityTests: XCTestCase {
             show("e03.t()") { e03.t() }
             show("e03.matmul(zeros(3, 2))") { e03.matmul(Tensor.zeros([3, 2])) }
             show("e20.matmul(zeros(0, 3))") { e20.matmul(Tensor.zeros([0, 3])) }
+            show("nll_loss(s, [0])") { try nllLoss(s, [0]) }
+            show("nll_loss(m, [0, 3])") { try nllLoss(m, [0, 3]) }
+            show("cross_entropy(m, [0, -1])") { try crossEntropy(m, [0, -1]) }
+            show("cross_entropy(m, [2, -100])") { try crossEntropy(m, [2, -100]) }
+            show("cross_entropy(m, [1])") { try crossEntropy(m, [1]) }
         }
     }
 }
