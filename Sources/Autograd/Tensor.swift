@@ -86,6 +86,16 @@ public final class Tensor {
         }
     }
 
+    /// The history an in-place change starts from. For a view it is a fresh node on the base's
+    /// history, not the view's own node: PyTorch's `CopySlices` connects straight to the base,
+    /// so hooks registered on the view before the change never run.
+    func historyBeforeInPlace() -> Node? {
+        guard let base = viewBase else { return gradFn }
+        guard base.requiresGrad else { return nil }
+        let baseShape = base.shape
+        return Node(name: "AsStridedBackward0", inputs: [base]) { g in [g.reshape(baseShape)] }
+    }
+
     /// For an in-place operation on a view: the checks PyTorch makes before allowing it.
     func checkInPlaceOnView() throws {
         if let op = copiedView ?? viewBase?.copiedView {

@@ -16,7 +16,7 @@ extension Tensor {
         let new: Tensor
         var rebase = false
         if recording {
-            let old = Tensor(storage: storage.copy(), shape: shape, dtype: dtype, gradFn: gradFn)
+            let old = Tensor(storage: storage.copy(), shape: shape, dtype: dtype, gradFn: historyBeforeInPlace())
             new = compute(old.carryingTangent(of: self))
             if viewBase != nil { rebase = true } else { replaceGradFn(with: new.gradFn) }
         } else {
