@@ -23,15 +23,20 @@ extension Tensor {
 
     /// The product of two matrices, reshaped to the result shape the caller's ranks call for.
     /// The backward rule is the classic pair: dA = G Bᵀ, dB = Aᵀ G.
-    static func mm(_ a: Tensor, _ b: Tensor, name: String, aShape: [Int], bShape: [Int]) -> Tensor {
+    /// `oneTermIsProduct`: with an inner size of 1 each entry is the single product `a·b`, as the
+    /// BLAS behind PyTorch's `mm` computes it (so `-x · 0` is `-0.0`), instead of a sum started at
+    /// `+0.0`, which is what PyTorch's own small-batch `bmm` kernel does.
+    static func mm(_ a: Tensor, _ b: Tensor, name: String, aShape: [Int], bShape: [Int], oneTermIsProduct: Bool = true) -> Tensor {
         let m = a.shape[0], k = a.shape[1], n = b.shape[1]
         precondition(b.shape[0] == k, "mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(b.shape[0])x\(n))")
         let dtype = DType.promote(a.dtype, b.dtype)
         let computeType = ThreadState.current.autocastDType ?? dtype
         let a2 = a.dtype == computeType ? a : a.to(computeType), b2 = b.dtype == computeType ? b : b.to(computeType)
-        let storage = a2.storage.zip(b2.storage, computeType,
-                                     { MatrixProduct.multiply($0, $1, m: m, k: k, n: n) },
-                                     { MatrixProduct.multiply($0, $1, m: m, k: k, n: n) })
+        let storage = k == 1 && oneTermIsProduct
+            ? a2.storage.zip(b2.storage, computeType, { Tensor.outerProduct($0, $1) }, { Tensor.outerProduct($0, $1) })
+            : a2.storage.zip(b2.storage, computeType,
+                             { MatrixProduct.multiply($0, $1, m: m, k: k, n: n) },
+                             { MatrixProduct.multiply($0, $1, m: m, k: k, n: n) })
         var outShape = [m, n]
         if aShape.count == 1 { outShape.removeFirst() }
         if bShape.count == 1 { outShape.removeLast() }
@@ -49,6 +54,14 @@ extension Tensor {
             let db = try savedA.map { Tensor.product(try $0.unpack(), g2, transposeA: true).reshape(b.shape) }
             return [da, db]
         }
+    }
+
+    /// Every product `a[i] · b[j]`, row by row.
+    private static func outerProduct<T: FloatingPoint>(_ a: [T], _ b: [T]) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(a.count * b.count)
+        for x in a { for y in b { out.append(x * y) } }
+        return out
     }
 
     /// `reshape`, but no node at all when the shape is already right.
@@ -75,8 +88,11 @@ extension Tensor {
         let batch = broadcastShape(Array(a3.shape.dropLast(2)), Array(b3.shape.dropLast(2)))
         let ae = a3.expand(batch + [m, k]), be = b3.expand(batch + [k, n])
         let count = Shape.count(batch)
+        // PyTorch folds the batch into one matrix product when either operand has at most two
+        // dimensions, and runs its batched kernel otherwise (the two differ in the sign of a zero).
+        let folded = a.rank <= 2 || b.rank <= 2
         let aFlat = ae.reshape([count, m, k]), bFlat = be.reshape([count, k, n])
-        let products = (0..<count).map { Tensor.mm(try! aFlat.select(dim: 0, index: $0), try! bFlat.select(dim: 0, index: $0), name: "BmmBackward0", aShape: [m, k], bShape: [k, n]) }
+        let products = (0..<count).map { Tensor.mm(try! aFlat.select(dim: 0, index: $0), try! bFlat.select(dim: 0, index: $0), name: "BmmBackward0", aShape: [m, k], bShape: [k, n], oneTermIsProduct: folded) }
         var out = Tensor.stacking(products, dim: 0).reshape(batch + [m, n])
         if a.rank == 1 { out = out.squeezing(-2) }
         if b.rank == 1 { out = out.squeezing(-1) }
