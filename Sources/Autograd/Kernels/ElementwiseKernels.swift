@@ -63,10 +63,21 @@ enum ElementwiseKernels {
                 return y
             }
         case .pow(let e):
-            if e == 2 { return map { $0 * $0 } }
-            if e == 1 { return a }
-            let t = T(e)
-            return map { T.pow($0, t) }
+            // PyTorch's special cases, which differ from pow() at infinities and signed zeros
+            // (sqrt(-inf) is NaN where pow(-inf, 0.5) is inf).
+            switch e {
+            case 0: return map { _ in 1 }
+            case 1: return a
+            case 2: return map { $0 * $0 }
+            case 3: return map { $0 * $0 * $0 }
+            case -2: return map { 1 / ($0 * $0) }
+            case 0.5: return map { $0.squareRoot() }
+            case -0.5: return map { 1 / $0.squareRoot() }
+            case -1: return map { 1 / $0 }
+            default:
+                let t = T(e)
+                return map { T.pow($0, t) }
+            }
         case .rpow(let b):
             let t = T(b)
             return map { T.pow(t, $0) }

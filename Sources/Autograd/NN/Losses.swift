@@ -279,21 +279,23 @@ enum LossKernel {
                 // C++'s `grad / numel` is `div.Scalar`, which PyTorch records as DivBackward1.
                 return divideLast ? typed.scalarOp(.div, count, name: "DivBackward1") { g in [g / count] } : typed
             }
-            var gx = needInput ? fitted(spread * gradient(x, y), inputShape, inputType) : nil
-            if let second = secondDerivative, let plain = gx, Tensor.recording(g, x, y) {
-                // One recorded node for the input's gradient. Its derivatives: with respect to the
-                // incoming gradient, the first derivative summed as the reduction spread it; with
-                // respect to input and target, ± the second derivative.
+            // One recorded node per gradient when the loss has a second derivative, as PyTorch's
+            // `*_loss_backward(grad, self, target)` for the input and `(grad, target, self)` for the
+            // target. Their derivatives: with respect to the incoming gradient, the first
+            // derivative summed as the reduction spread it; with respect to the two arguments, ±
+            // the second derivative, multiplied in (an infinite gradient meets a 0 as NaN).
+            func gradientNode(_ plain: Tensor, sign: Double) -> Tensor {
+                guard let second = secondDerivative, Tensor.recording(g, x, y) else { return plain }
                 let savedG = SavedTensor(g), savedX = SavedTensor(x), savedY = SavedTensor(y)
                 let (needG, needX, needY) = (g.requiresGrad, x.requiresGrad, y.requiresGrad)
                 let doubleName = name.replacingOccurrences(of: "Backward0", with: "BackwardBackward0")
-                gx = Tensor.result(noGrad { plain.detach().clone() }.storage, plain.shape, plain.dtype, inputs: [g, x, y],
-                                   name: doubleName, saving: [savedG, savedX, savedY]) { gg in
+                return Tensor.result(noGrad { plain.detach().clone() }.storage, plain.shape, plain.dtype, inputs: [g, x, y],
+                                     name: doubleName, saving: [savedG, savedX, savedY]) { gg in
                     let g = try savedG.unpack(), x = try savedX.unpack(), y = try savedY.unpack()
                     let ggE = gg.shape == elementShape ? gg : gg.expand(elementShape)
                     var dg: Tensor? = nil
                     if needG {
-                        let r = ggE * gradient(x, y)
+                        let r = sign * (ggE * gradient(x, y))
                         switch reduction {
                         case .none: dg = r
                         case .sum: dg = r.sum()
@@ -307,14 +309,15 @@ enum LossKernel {
                     case .mean: spread = g.expand(elementShape) / count
                     }
                     let curvature = needX || needY ? ggE * spread * second(x, y) : nil
-                    return [dg, needX ? fitted(curvature!, inputShape, inputType) : nil,
-                            needY ? fitted(-curvature!, targetShape, targetType) : nil]
+                    return [dg, needX ? fitted(sign * curvature!, inputShape, inputType) : nil,
+                            needY ? fitted(-sign * curvature!, targetShape, targetType) : nil]
                 }
             }
+            let gx = needInput ? gradientNode(fitted(spread * gradient(x, y), inputShape, inputType), sign: 1) : nil
             let gy: Tensor?
             if needTarget {
                 let d = targetGradient.map { $0(x, y) } ?? -gradient(x, y)
-                gy = fitted(spread * d, targetShape, targetType)
+                gy = gradientNode(fitted(spread * d, targetShape, targetType), sign: -1)
             } else {
                 gy = nil
             }

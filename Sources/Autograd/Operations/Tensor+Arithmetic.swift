@@ -75,10 +75,12 @@ extension Tensor {
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let savedA = b.requiresGrad ? SavedTensor(a) : nil, savedB = SavedTensor(b)
         let (sa, sb) = (a.shape, b.shape)
+        // PyTorch's div_tensor_other_backward: -g · ((a / b) / b), whose own derivative (and the
+        // NaN and inf it makes where b is 0) is what a second pass differentiates.
         return binary(.div, a, b, name: "DivBackward0", saving: [savedA, savedB]) { g in
             let b = try savedB.unpack()
             return [(g / b).sumTo(sa),
-                    try savedA.map { (-g * (try $0.unpack()) / (b * b)).sumTo(sb) }]
+                    try savedA.map { (-g * ((try $0.unpack()) / b / b)).sumTo(sb) }]
         }
     }
 

@@ -147,11 +147,12 @@ extension Tensor {
         let ds = try reductionDims(dims)
         let (value, n) = varianceValues(ds, correction)
         let saved = Tensor.recording(self) || DualLevel.isActive ? SavedTensor(self) : nil
-        let dof = Swift.max(0, n - correction)
+        let everything = dims?.isEmpty ?? true
         return Tensor.result(value, outputShape(ds, keepdim: keepdim), dtype, inputs: [self], name: "VarBackward0",
                              saving: [saved]) { g in
             let x = try saved!.unpack()
-            return [(2 / dof) * self.restoreDims(g, ds, keepdim: keepdim) * (x - x.sumOver(ds) / n)]
+            return [Tensor.varianceBackward(self.restoreDims(g, ds, keepdim: keepdim), x, ds, n: n,
+                                            correction: correction, everything: everything)]
         }
     }
 
@@ -169,14 +170,33 @@ extension Tensor {
         let keeps = Tensor.recording(self) || DualLevel.isActive, outShape = outputShape(ds, keepdim: keepdim)
         let saved = keeps ? SavedTensor(self) : nil
         let savedResult = keeps ? SavedTensor(output: value, shape: outShape, dtype: dtype, name: "StdBackward0") : nil
-        let dof = Swift.max(0, n - correction)
+        let everything = dims?.isEmpty ?? true
         return Tensor.result(value, outShape, dtype, inputs: [self], name: "StdBackward0", saving: [saved, savedResult]) { g in
             let x = try saved!.unpack()
             let r = try savedResult!.unpack().shaped(keep)
             let gk = self.restoreDims(g, ds, keepdim: keepdim)
             let gradVar = Tensor.where(r.detach().eq(0), Tensor.zerosLike(r), gk / (r * 2))
-            return [(2 / dof) * gradVar * (x - x.sumOver(ds) / n)]
+            return [Tensor.varianceBackward(gradVar, x, ds, n: n, correction: correction, everything: everything)]
         }
+    }
+
+    /// PyTorch's `var_backward`: `2 / (N - correction) · g · (x - mean)`. Over every element with no
+    /// degree of freedom left, the factor is infinite, so the gradient is `g` times NaN where x
+    /// equals its mean and inf elsewhere, constants that carry no second derivative. Over given
+    /// dimensions the factor divides by `N - correction` as it is, even when that is negative.
+    static func varianceBackward(_ g: Tensor, _ x: Tensor, _ ds: [Int], n: Double, correction: Double, everything: Bool) -> Tensor {
+        if everything || x.rank == 0 {
+            let dof = Double(x.count) - correction
+            if dof <= 0 {
+                let factor = noGrad { () -> Tensor in
+                    let at = x.detach()
+                    return Tensor.where(at.eq(at.mean()), Tensor.fullLike(at, .nan), Tensor.fullLike(at, .infinity))
+                }
+                return g * factor
+            }
+            return (2 / dof) * g * (x - x.mean())
+        }
+        return (2 / (n - correction)) * g * (x - x.sumOver(ds) / n)
     }
 
     /// `std` over one dimension.
