@@ -39,7 +39,7 @@ extension Tensor {
     /// differentiable, so higher orders work too. Recorded whenever `x` requires grad, so the first
     /// gradient requires grad as in PyTorch even where `d2` is zero.
     static func derivativeStep(_ g: Tensor, _ x: Tensor, name: String,
-                               d1: @escaping (Tensor) -> Tensor, d2: @escaping (Tensor) -> Tensor) -> Tensor {
+                               d1: @escaping (Tensor) -> Tensor, d2: ((Tensor) -> Tensor)?) -> Tensor {
         let value = noGrad { g.detach() * d1(x.detach()) }
         // PyTorch's node saves the incoming gradient and the input.
         let keep = Tensor.recording(g, x) || DualLevel.isActive
@@ -47,7 +47,9 @@ extension Tensor {
         return Tensor.result(value.storage, value.shape, value.dtype, inputs: [g, x], name: name,
                              saving: [savedG, savedX]) { gg in
             let g = try savedG!.unpack(), x = try savedX!.unpack()
-            return [gg * d1(x), gg * g * d2(x)]
+            // No second derivative (a piecewise linear function): zeros, as PyTorch's
+            // `zeros_like(grad)`, not gg · 0, which an infinite gg would turn into NaN.
+            return [gg * d1(x), d2.map { gg * g * $0(x) } ?? Tensor.zerosLike(gg)]
         }
     }
 
@@ -81,7 +83,7 @@ extension Tensor {
         let s32 = Float(negativeSlope)
         return elementwise(name: "LeakyReluBackward0", { $0 > 0 ? $0 : $0 * s32 }, { $0 > 0 ? $0 : $0 * negativeSlope }) { g, x in
             let slopes = x.mapElements({ $0 > 0 ? 1 : s32 }, { $0 > 0 ? 1 : negativeSlope })
-            return Tensor.derivativeStep(g, x, name: "LeakyReluBackwardBackward0", d1: { _ in slopes }, d2: { Tensor.zerosLike($0) })
+            return Tensor.derivativeStep(g, x, name: "LeakyReluBackwardBackward0", d1: { _ in slopes }, d2: nil)
         }
     }
 
@@ -259,7 +261,8 @@ extension Tensor {
     ///
     /// As PyTorch 2.15 does: where the input equals a bound the gradient is shared half and half;
     /// where the bounds cross (`min > max`) the result is `max` and all the gradient goes to it;
-    /// where anything is NaN the result is NaN and the gradient goes to the input.
+    /// where anything is NaN the result is NaN and the gradient goes to the input (and, with one
+    /// bound, to that bound too).
     public func clamp(min: Tensor? = nil, max: Tensor? = nil) throws -> Tensor {
         guard min != nil || max != nil else {
             throw AutogradError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -276,7 +279,13 @@ extension Tensor {
         var shareLo = [Double](repeating: 0, count: x.count), shareHi = shareLo
         for i in x.indices {
             let v = x[i], l = lo?[i], h = hi?[i]
-            if v.isNaN || l?.isNaN == true || h?.isNaN == true { values[i] = .nan; continue }
+            if v.isNaN || l?.isNaN == true || h?.isNaN == true {
+                // With one bound PyTorch's clamp is maximum/minimum, which gives a NaN's gradient
+                // to both sides; with two, the input alone gets it.
+                values[i] = .nan
+                if l == nil { shareHi[i] = 1 } else if h == nil { shareLo[i] = 1 }
+                continue
+            }
             if let l, let h, l > h { values[i] = h; shareX[i] = 0; shareHi[i] = 1; continue }
             if let l, v < l { values[i] = l; shareX[i] = 0; shareLo[i] = 1; continue }
             if let h, v > h { values[i] = h; shareX[i] = 0; shareHi[i] = 1; continue }
