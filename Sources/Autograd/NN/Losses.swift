@@ -299,7 +299,8 @@ enum LossKernel {
                         switch reduction {
                         case .none: dg = r
                         case .sum: dg = r.sum()
-                        case .mean: dg = r.sum() / count
+                        // Divided per element, then summed, as PyTorch: over no elements this is 0, not 0/0.
+                        case .mean: dg = (r / count).sum()
                         }
                     }
                     let spread: Tensor
