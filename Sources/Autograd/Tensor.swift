@@ -295,6 +295,12 @@ public final class Tensor {
     static func recording(_ inputs: Tensor...) -> Bool {
         ThreadState.current.gradEnabled && inputs.contains(where: { $0.requiresGrad })
     }
+
+    /// Whether an operation on `inputs` needs its derivative rule: when the operation is
+    /// recorded, or when forward-mode AD is on (tangents are computed from the same rule).
+    static func needsDerivative(_ inputs: Tensor...) -> Bool {
+        ThreadState.current.gradEnabled && inputs.contains(where: { $0.requiresGrad }) || DualLevel.isActive
+    }
 }
 
 extension Tensor: CustomStringConvertible {

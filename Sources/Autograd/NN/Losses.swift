@@ -203,7 +203,7 @@ public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .me
     // With every target ignored the mean is 0/0 (NaN, as in PyTorch) but no element has a gradient.
     let scale = reduction == .mean ? (counted == 0 ? 0 : 1 / Double(counted)) : 1
     let batched = input.rank >= 2
-    guard Tensor.recording(input) || DualLevel.isActive else { return value }
+    guard Tensor.needsDerivative(input) else { return value }
     let savedMask = SavedTensor(Tensor(picks.map { $0 * scale }, shape: input.shape, dtype: input.dtype))
     let savedInput = SavedTensor(input)
     // PyTorch also saves the target (and the total weight, the mask's scale here).
@@ -216,7 +216,7 @@ public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .me
         let spread = reduction == .none && batched ? g.unsqueezing(1) : g
         let plain = noGrad { spread.detach() * mask }
         let x = try savedInput.unpack()
-        guard Tensor.recording(g, x) || DualLevel.isActive else { return [plain] }
+        guard Tensor.needsDerivative(g, x) else { return [plain] }
         // Recorded (createGraph): one node, as PyTorch's; the gradient doesn't depend on the
         // input, so its derivative there is zero.
         let savedAgain = SavedTensor(mask)
@@ -259,7 +259,7 @@ enum LossKernel {
         let inputType = input.dtype, targetType = target.dtype
         // Forward mode computes tangents from this rule too, recorded or not.
         let needInput = input.requiresGrad || input.tangent != nil, needTarget = target.requiresGrad || target.tangent != nil
-        let keep = Tensor.recording(input, target) || DualLevel.isActive
+        let keep = Tensor.needsDerivative(input, target)
         let savedInput = keep ? SavedTensor(input) : nil
         let savedTarget = keep ? SavedTensor(target) : nil
         return Tensor.result(result.storage, result.shape, result.dtype, inputs: [input, target], name: name,
@@ -336,7 +336,7 @@ enum LossKernel {
     /// cross-entropy. Backward: `g − softmax(x) · Σ g` along `dim`.
     static func logSoftmax(_ input: Tensor, dim: Int) -> Tensor {
         let value = noGrad { input.detach().logSoftmaxAlong(dim: dim) }
-        guard Tensor.recording(input) || DualLevel.isActive else { return value }
+        guard Tensor.needsDerivative(input) else { return value }
         let savedOutput = SavedTensor(output: value.storage, shape: value.shape, dtype: value.dtype, name: "LogSoftmaxBackward0")
         return Tensor.result(value.storage, value.shape, value.dtype, inputs: [input], name: "LogSoftmaxBackward0",
                              saving: [savedOutput]) { g in

@@ -97,7 +97,7 @@ extension Tensor {
         let storage = a.storage.zip(b.storage, dtype,
             { ElementwiseKernels.apply(.pow, $0, a.shape, $1, b.shape, outShape: outShape) },
             { ElementwiseKernels.apply(.pow, $0, a.shape, $1, b.shape, outShape: outShape) })
-        guard recording(a, b) || DualLevel.isActive else { return result(storage, outShape, dtype, inputs: [], name: "") { _ in [] } }
+        guard Tensor.needsDerivative(a, b) else { return result(storage, outShape, dtype, inputs: [], name: "") { _ in [] } }
         let savedA = SavedTensor(a), savedB = SavedTensor(b)
         let savedOut = SavedTensor(output: storage, shape: outShape, dtype: dtype, name: "PowBackward1")
         let (sa, sb) = (a.shape, b.shape)
@@ -152,7 +152,7 @@ extension Tensor {
     public static func ** (base: Double, a: Tensor) -> Tensor {
         let storage = a.storage.map(a.dtype, { ElementwiseKernels.apply(.rpow(base), $0) },
                                     { ElementwiseKernels.apply(.rpow(base), $0) })
-        guard recording(a) || DualLevel.isActive else { return result(storage, a.shape, a.dtype, inputs: [], name: "") { _ in [] } }
+        guard Tensor.needsDerivative(a) else { return result(storage, a.shape, a.dtype, inputs: [], name: "") { _ in [] } }
         let saved = SavedTensor(a)
         let savedOut = SavedTensor(output: storage, shape: a.shape, dtype: a.dtype, name: "PowBackward2")
         return result(storage, a.shape, a.dtype, inputs: [a], name: "PowBackward2", saving: [saved, savedOut]) { g in

@@ -15,7 +15,7 @@ extension Tensor {
     /// tensor's shape and dtype), recorded with a rule that reads it back: `rule(g, y)`.
     func savingOutput(_ storage: TensorStorage, name: String,
                       rule: @escaping (_ g: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
-        guard Tensor.recording(self) || DualLevel.isActive else { return Tensor(storage: storage, shape: shape, dtype: dtype) }
+        guard Tensor.needsDerivative(self) else { return Tensor(storage: storage, shape: shape, dtype: dtype) }
         let savedY = SavedTensor(output: storage, shape: shape, dtype: dtype, name: name)
         return Tensor.result(storage, shape, dtype, inputs: [self], name: name, saving: [savedY]) { g in
             [rule(g, try savedY.unpack())]
@@ -138,7 +138,7 @@ extension Tensor {
         let values = mask.indices.map { mask[$0] != 0 ? x[$0] : y[$0] }
         let maskTensor = Tensor(mask, shape: shape, dtype: dtype)
         let (sa, sb) = (a.shape, b.shape)
-        let saved = (recording(a, b) || DualLevel.isActive) ? SavedTensor(maskTensor) : nil
+        let saved = Tensor.needsDerivative(a, b) ? SavedTensor(maskTensor) : nil
         return result(TensorStorage(values, dtype: dtype), shape, dtype, inputs: [a, b], name: "WhereBackward0", saving: [saved]) { g in
             let maskTensor = try saved!.unpack()
             let zero = Tensor.zerosLike(g)
@@ -166,7 +166,7 @@ extension Tensor {
     /// `g (1 − y²)`.
     static func tanhBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
         let value = noGrad { g.detach() * (1 - y.detach() * y.detach()) }
-        guard recording(g, y) || DualLevel.isActive else { return value }
+        guard Tensor.needsDerivative(g, y) else { return value }
         let savedG = SavedTensor(g), savedY = SavedTensor(y)
         return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "TanhBackwardBackward0",
                       saving: [savedG, savedY]) { gg in
@@ -178,7 +178,7 @@ extension Tensor {
     /// `g y (1 − y)`.
     static func sigmoidBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
         let value = noGrad { g.detach() * (1 - y.detach()) * y.detach() }
-        guard recording(g, y) || DualLevel.isActive else { return value }
+        guard Tensor.needsDerivative(g, y) else { return value }
         let savedG = SavedTensor(g), savedY = SavedTensor(y)
         return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "SigmoidBackwardBackward0",
                       saving: [savedG, savedY]) { gg in
@@ -232,7 +232,7 @@ extension Tensor {
     static func thresholdBackward(_ g: Tensor, _ x: Tensor, threshold: Double) -> Tensor {
         // PyTorch's `x <= threshold ? 0 : g`: a NaN passes the gradient through.
         let value = thresholdMasked(g, x, threshold: threshold)
-        guard recording(g, x) || DualLevel.isActive else { return value }
+        guard Tensor.needsDerivative(g, x) else { return value }
         let savedX = SavedTensor(x)
         return result(value.storage, value.shape, value.dtype, inputs: [g, x], name: "ThresholdBackwardBackward0",
                       saving: [savedX]) { gg in

@@ -173,7 +173,7 @@ extension Tensor {
             source.append(zip(original, strides).reduce(0) { $0 + $1.0 * $1.1 })
         }
         if let failure { throw failure }
-        let saved = (Tensor.recording(self) || DualLevel.isActive) ? SavedTensor(index.detach()) : nil
+        let saved = Tensor.needsDerivative(self) ? SavedTensor(index.detach()) : nil
         return take(source, index.shape, name: "GatherBackward0", saving: [saved])
     }
 
@@ -191,7 +191,7 @@ extension Tensor {
             throw AutogradError("INDICES element is out of DATA bounds, id=\(bad) axis_dim=\(size)")
         }
         // PyTorch saves the index (an int64 tensor) for the backward pass.
-        let saved = (Tensor.recording(self) || DualLevel.isActive) ? SavedTensor(Tensor(index.map(Double.init), dtype: .float64)) : nil
+        let saved = Tensor.needsDerivative(self) ? SavedTensor(Tensor(index.map(Double.init), dtype: .float64)) : nil
         if rank == 0 { return take([0], [], name: "IndexSelectBackward0", saving: [saved]) }
         var newShape = shape
         newShape[d] = index.count

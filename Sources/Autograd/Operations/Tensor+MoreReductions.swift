@@ -99,7 +99,7 @@ extension Tensor {
         let counts = noGrad { mask.sumOver(ds) }
         // PyTorch saves the input and the result (the mask here is computed from them once).
         let nodeName = largest ? "AmaxBackward0" : "AminBackward0", outShape = outputShape(ds, keepdim: keepdim)
-        let keeps = Tensor.recording(self) || DualLevel.isActive
+        let keeps = Tensor.needsDerivative(self)
         let saved = keeps ? [SavedTensor(self), SavedTensor(output: storage, shape: outShape, dtype: dtype, name: nodeName)] : []
         return Tensor.result(storage, outShape, dtype, inputs: [self], name: nodeName, saving: saved) { g in
             for s in saved { _ = try s.unpack() }
@@ -125,7 +125,7 @@ extension Tensor {
             return Foundation.log(g.reduce(0) { $0 + Foundation.exp($1 - shift) }) + shift
         }
         let keep = keptShape(ds), outShape = outputShape(ds, keepdim: keepdim)
-        let keeps = Tensor.recording(self) || DualLevel.isActive
+        let keeps = Tensor.needsDerivative(self)
         let saved = keeps ? SavedTensor(self) : nil
         let savedResult = keeps ? SavedTensor(output: storage, shape: outShape, dtype: dtype, name: "LogsumexpBackward0") : nil
         return Tensor.result(storage, outShape, dtype, inputs: [self], name: "LogsumexpBackward0",
@@ -146,7 +146,7 @@ extension Tensor {
     public func `var`(dims: [Int]? = nil, correction: Double = 1, keepdim: Bool = false) throws -> Tensor {
         let ds = try reductionDims(dims)
         let (value, n) = varianceValues(ds, correction)
-        let saved = Tensor.recording(self) || DualLevel.isActive ? SavedTensor(self) : nil
+        let saved = Tensor.needsDerivative(self) ? SavedTensor(self) : nil
         let everything = dims?.isEmpty ?? true
         return Tensor.result(value, outputShape(ds, keepdim: keepdim), dtype, inputs: [self], name: "VarBackward0",
                              saving: [saved]) { g in
@@ -167,7 +167,7 @@ extension Tensor {
         let (variance, n) = varianceValues(ds, correction)
         let value = variance.map(dtype, { $0.map { $0.squareRoot() } }, { $0.map { $0.squareRoot() } })
         let keep = keptShape(ds)
-        let keeps = Tensor.recording(self) || DualLevel.isActive, outShape = outputShape(ds, keepdim: keepdim)
+        let keeps = Tensor.needsDerivative(self), outShape = outputShape(ds, keepdim: keepdim)
         let saved = keeps ? SavedTensor(self) : nil
         let savedResult = keeps ? SavedTensor(output: value, shape: outShape, dtype: dtype, name: "StdBackward0") : nil
         let everything = dims?.isEmpty ?? true

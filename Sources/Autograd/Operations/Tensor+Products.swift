@@ -27,7 +27,7 @@ extension Tensor {
     }
 
     private func prodResult(_ storage: TensorStorage, dims: [Int], keepdim: Bool, name: String) -> Tensor {
-        let keep = Tensor.recording(self) || DualLevel.isActive
+        let keep = Tensor.needsDerivative(self)
         let saved = keep ? SavedTensor(self) : nil
         let outShape = outputShape(dims, keepdim: keepdim)
         let savedResult = keep ? SavedTensor(output: storage, shape: outShape, dtype: dtype, name: name) : nil
@@ -82,7 +82,7 @@ extension Tensor {
             }
         }
         let storage = TensorStorage(values, dtype: dtype)
-        let keep = Tensor.recording(self) || DualLevel.isActive
+        let keep = Tensor.needsDerivative(self)
         let saved = keep ? SavedTensor(self) : nil
         let savedResult = keep ? SavedTensor(output: storage, shape: shape, dtype: dtype, name: "CumprodBackward0") : nil
         return Tensor.result(storage, shape, dtype, inputs: [self], name: "CumprodBackward0", saving: [saved, savedResult]) { g in

@@ -64,7 +64,7 @@ extension Tensor {
         let best = values[0]
         let name = largest ? "MaxBackward1" : "MinBackward1"
         let storage = TensorStorage([best], dtype: dtype)
-        guard Tensor.recording(self) || DualLevel.isActive else { return Tensor.result(storage, [], dtype, inputs: [], name: name) { _ in [] } }
+        guard Tensor.needsDerivative(self) else { return Tensor.result(storage, [], dtype, inputs: [], name: name) { _ in [] } }
         // PyTorch saves the input and the result.
         let saved = SavedTensor(self)
         let savedOut = SavedTensor(output: storage, shape: [], dtype: dtype, name: name)
@@ -125,7 +125,7 @@ extension Tensor {
             let o = k / inner, i = k % inner
             onehot[(o * size + at) * inner + i] = 1
         }
-        let saved = (Tensor.recording(self) || DualLevel.isActive) ? SavedTensor(Tensor(onehot, shape: original, dtype: dtype)) : nil
+        let saved = Tensor.needsDerivative(self) ? SavedTensor(Tensor(onehot, shape: original, dtype: dtype)) : nil
         let out = Tensor.result(TensorStorage(values, dtype: dtype), reducedShape(d, keepdim: keepdim), dtype,
                                 inputs: [self], name: name, saving: [saved]) { g in
             // A scatter in PyTorch: the other elements get 0 even when g is NaN or infinite.
@@ -155,7 +155,7 @@ extension Tensor {
             if p == 2 { return reduce(a * a).sqrt() }
             return reduce(a.pow(p)).pow(1 / p)
         }
-        guard Tensor.recording(self) || DualLevel.isActive else { return value }
+        guard Tensor.needsDerivative(self) else { return value }
         let saved = SavedTensor(self)
         let savedNorm = SavedTensor(output: value.storage, shape: value.shape, dtype: dtype, name: "LinalgVectorNormBackward0")
         let rank = self.rank
@@ -225,7 +225,7 @@ extension Tensor {
             let (g, y) = (g.detach(), y.detach())
             return y * (g - (g * y).sumAlong(dim: d, keepdim: true))
         }
-        guard recording(g, y) || DualLevel.isActive else { return value }
+        guard Tensor.needsDerivative(g, y) else { return value }
         let savedG = SavedTensor(g), savedY = SavedTensor(y)
         return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "SoftmaxBackwardDataBackward0",
                       saving: [savedG, savedY]) { gg in
@@ -243,7 +243,7 @@ extension Tensor {
             let (g, y) = (g.detach(), y.detach())
             return g - y.exp() * g.sumAlong(dim: d, keepdim: true)
         }
-        guard recording(g, y) || DualLevel.isActive else { return value }
+        guard Tensor.needsDerivative(g, y) else { return value }
         let savedG = SavedTensor(g), savedY = SavedTensor(y)
         return result(value.storage, value.shape, value.dtype, inputs: [g, y], name: "LogSoftmaxBackwardDataBackward0",
                       saving: [savedG, savedY]) { gg in

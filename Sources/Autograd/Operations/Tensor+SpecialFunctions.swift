@@ -20,7 +20,7 @@ extension Tensor {
                      rule: @escaping (_ g: Tensor, _ x: Tensor) -> Tensor) -> Tensor {
         let value = mapElements(f32, f64)
         // Forward mode runs the rule too, recorded or not.
-        let saved = Tensor.recording(self) || DualLevel.isActive ? SavedTensor(self) : nil
+        let saved = Tensor.needsDerivative(self) ? SavedTensor(self) : nil
         return Tensor.result(value.storage, shape, dtype, inputs: [self], name: name, saving: [saved]) { g in
             [rule(g, try saved!.unpack())]
         }
@@ -42,7 +42,7 @@ extension Tensor {
                                d1: @escaping (Tensor) -> Tensor, d2: ((Tensor) -> Tensor)?) -> Tensor {
         let value = noGrad { g.detach() * d1(x.detach()) }
         // PyTorch's node saves the incoming gradient and the input.
-        let keep = Tensor.recording(g, x) || DualLevel.isActive
+        let keep = Tensor.needsDerivative(g, x)
         let savedG = keep ? SavedTensor(g) : nil, savedX = keep ? SavedTensor(x) : nil
         return Tensor.result(value.storage, value.shape, value.dtype, inputs: [g, x], name: name,
                              saving: [savedG, savedX]) { gg in
@@ -216,7 +216,7 @@ extension Tensor {
     /// Throws PyTorch's message when the shapes don't broadcast.
     public func atan2(_ other: Tensor) throws -> Tensor {
         let (value, a, b) = try Tensor.zipElements(self, other, { Foundation.atan2($0, $1) }, { Foundation.atan2($0, $1) })
-        let keep = Tensor.recording(a, b) || DualLevel.isActive
+        let keep = Tensor.needsDerivative(a, b)
         let savedA = keep ? SavedTensor(a) : nil, savedB = keep ? SavedTensor(b) : nil
         let (sa, sb) = (a.shape, b.shape)
         return Tensor.result(value.storage, value.shape, value.dtype, inputs: [a, b], name: "Atan2Backward0",
@@ -248,7 +248,7 @@ extension Tensor {
         let shareB = zip(x, y).map { u, v in u == v ? 0.5 : ((largest ? u > v : u < v) ? 0 : 1) }
         let maskA = Tensor(shareA, shape: shape, dtype: dtype), maskB = Tensor(shareB, shape: shape, dtype: dtype)
         // PyTorch saves both inputs (the masks here are computed from them once).
-        let keep = recording(a, b) || DualLevel.isActive
+        let keep = Tensor.needsDerivative(a, b)
         let saved = keep ? [SavedTensor(a), SavedTensor(b)] : []
         return result(value.storage, shape, dtype, inputs: [a, b], name: largest ? "MaximumBackward0" : "MinimumBackward0",
                       saving: saved) { g in
@@ -301,7 +301,7 @@ extension Tensor {
         let shapes = inputs.map(\.shape)
         let which = [0] + (min != nil ? [1] : []) + (max != nil ? [2] : [])
         // PyTorch saves the input and the bounds (the masks here are computed from them once).
-        let keep = inputs.contains { Tensor.recording($0) } || DualLevel.isActive
+        let keep = inputs.contains { Tensor.needsDerivative($0) }
         let saved = keep ? inputs.map { SavedTensor($0) } : []
         return Tensor.result(TensorStorage(values, dtype: dtype), shape, dtype, inputs: inputs, name: "ClampBackward0",
                              saving: saved) { g in
