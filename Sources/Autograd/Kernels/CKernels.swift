@@ -36,6 +36,17 @@ enum CKernels {
         gl_transpose_f64(Int32(rows), Int32(cols), src, dst, first, last)
     }
 
+    static func sumOfSquares(_ p: UnsafeBufferPointer<Float>) -> Double { gl_sum_squares_f32(p.baseAddress, p.count) }
+    static func sumOfSquares(_ p: UnsafeBufferPointer<Double>) -> Double { gl_sum_squares_f64(p.baseAddress, p.count) }
+
+    static func scale(_ p: UnsafeMutableBufferPointer<Float>, by scale: Float, adding shift: Float) {
+        gl_scale_f32(p.count, p.baseAddress, scale, shift)
+    }
+
+    static func scale(_ p: UnsafeMutableBufferPointer<Double>, by scale: Double, adding shift: Double) {
+        gl_scale_f64(p.count, p.baseAddress, scale, shift)
+    }
+
     /// The shared thread-count setting (0 until set).
     static var numThreads: Int {
         get { Int(gl_num_threads()) }

@@ -87,12 +87,15 @@ extension Tensor {
             throw AutogradError("a leaf Variable that requires grad is being used in an in-place operation.")
         }
         guard !(gradMode && requiresGrad) && DualLevel.tangent(of: self) == nil else { return false }
+        // In C and over threads: clipping scales every gradient this way each step.
         if dtype == .float64 {
-            storage.doubles.withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] = p[i] * scale + shift } }
+            storage.doubles.withUnsafeMutableBufferPointer { p in
+                Parallel.forEachRange(count: p.count) { CKernels.scale(UnsafeMutableBufferPointer(rebasing: p[$0]), by: scale, adding: shift) }
+            }
         } else {
             let a = Float(scale), b = Float(shift)
             storage.floats.withUnsafeMutableBufferPointer { p in
-                if b == 0 { for i in 0..<p.count { p[i] *= a } } else { for i in 0..<p.count { p[i] = p[i] * a + b } }
+                Parallel.forEachRange(count: p.count) { CKernels.scale(UnsafeMutableBufferPointer(rebasing: p[$0]), by: a, adding: b) }
             }
             if dtype == .float16 { storage.roundToHalf() }
         }

@@ -50,6 +50,13 @@ void gl_adam_update_f64(long n, double *p, const double *g, double *m, double *v
 void gl_transpose_f32(int rows, int cols, const float *src, float *dst, int first, int last);
 void gl_transpose_f64(int rows, int cols, const double *src, double *dst, int first, int last);
 
+/// Σ x² of n elements, accumulated in double in a fixed order (the same bits on every CPU).
+double gl_sum_squares_f32(const float *x, long n);
+double gl_sum_squares_f64(const double *x, long n);
+/// p = p · scale + shift in place (no add when shift is 0), rounding the product and the sum apart.
+void gl_scale_f32(long n, float *p, float scale, float shift);
+void gl_scale_f64(long n, double *p, double scale, double shift);
+
 /// The number of threads Autograd's kernels may use (at least 1); shared by every thread.
 int gl_num_threads(void);
 void gl_set_num_threads(int n);
