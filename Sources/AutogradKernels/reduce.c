@@ -1,6 +1,6 @@
 /*
- * Sums of squares (the 2-norms gradient clipping takes every step) and in-place scaling (clipping's
- * multiply). In Swift the squaring closure was called per element and the four running sums stayed
+ * Sums of squares (the 2-norms gradient clipping takes every step) and in-place `mul_`/`add_` by a
+ * number (clipping's multiply). In Swift the squaring closure was called per element and the four running sums stayed
  * scalar; here sixteen running sums in a fixed lane order let the compiler use vectors, and the
  * AVX2 and portable builds add in the same order (contraction off), so they give the same bits.
  */
@@ -26,21 +26,20 @@ enum { LANES = 16 };
         for (int l = 0; l < w; l++) acc[l] += acc[l + w];                                   \
     return acc[0];
 
-#define SCALE_BODY                                                                          \
-    if (shift == 0) { for (long i = 0; i < n; i++) p[i] = p[i] * scale; }                   \
-    else { for (long i = 0; i < n; i++) p[i] = p[i] * scale + shift; }
+/* Exactly one operation per element, as mul_ and add_ do (so -0 · 1 stays -0 and -0 + 0 is 0). */
+#define SCALE_BODY for (long i = 0; i < n; i++) p[i] = add ? p[i] + s : p[i] * s;
 
 #if GL_REDUCE_X86
 __attribute__((target("avx2"))) static double sum_squares_f32_avx2(const float *x, long n) { SUM_SQUARES_BODY(float) }
 __attribute__((target("avx2"))) static double sum_squares_f64_avx2(const double *x, long n) { SUM_SQUARES_BODY(double) }
-__attribute__((target("avx2"))) static void scale_f32_avx2(long n, float *p, float scale, float shift) { SCALE_BODY }
-__attribute__((target("avx2"))) static void scale_f64_avx2(long n, double *p, double scale, double shift) { SCALE_BODY }
+__attribute__((target("avx2"))) static void scale_f32_avx2(long n, float *p, float s, int add) { SCALE_BODY }
+__attribute__((target("avx2"))) static void scale_f64_avx2(long n, double *p, double s, int add) { SCALE_BODY }
 static int has_avx2(void) { return __builtin_cpu_supports("avx2"); }
 #endif
 static double sum_squares_f32_portable(const float *x, long n) { SUM_SQUARES_BODY(float) }
 static double sum_squares_f64_portable(const double *x, long n) { SUM_SQUARES_BODY(double) }
-static void scale_f32_portable(long n, float *p, float scale, float shift) { SCALE_BODY }
-static void scale_f64_portable(long n, double *p, double scale, double shift) { SCALE_BODY }
+static void scale_f32_portable(long n, float *p, float s, int add) { SCALE_BODY }
+static void scale_f64_portable(long n, double *p, double s, int add) { SCALE_BODY }
 
 double gl_sum_squares_f32(const float *x, long n) {
 #if GL_REDUCE_X86
@@ -56,16 +55,16 @@ double gl_sum_squares_f64(const double *x, long n) {
     return sum_squares_f64_portable(x, n);
 }
 
-void gl_scale_f32(long n, float *p, float scale, float shift) {
+void gl_scale_f32(long n, float *p, float s, int add) {
 #if GL_REDUCE_X86
-    if (has_avx2()) { scale_f32_avx2(n, p, scale, shift); return; }
+    if (has_avx2()) { scale_f32_avx2(n, p, s, add); return; }
 #endif
-    scale_f32_portable(n, p, scale, shift);
+    scale_f32_portable(n, p, s, add);
 }
 
-void gl_scale_f64(long n, double *p, double scale, double shift) {
+void gl_scale_f64(long n, double *p, double s, int add) {
 #if GL_REDUCE_X86
-    if (has_avx2()) { scale_f64_avx2(n, p, scale, shift); return; }
+    if (has_avx2()) { scale_f64_avx2(n, p, s, add); return; }
 #endif
-    scale_f64_portable(n, p, scale, shift);
+    scale_f64_portable(n, p, s, add);
 }

@@ -39,12 +39,13 @@ enum CKernels {
     static func sumOfSquares(_ p: UnsafeBufferPointer<Float>) -> Double { gl_sum_squares_f32(p.baseAddress, p.count) }
     static func sumOfSquares(_ p: UnsafeBufferPointer<Double>) -> Double { gl_sum_squares_f64(p.baseAddress, p.count) }
 
-    static func scale(_ p: UnsafeMutableBufferPointer<Float>, by scale: Float, adding shift: Float) {
-        gl_scale_f32(p.count, p.baseAddress, scale, shift)
+    /// `p += s` when `adding`, else `p *= s`.
+    static func scale(_ p: UnsafeMutableBufferPointer<Float>, _ s: Float, adding: Bool) {
+        gl_scale_f32(p.count, p.baseAddress, s, adding ? 1 : 0)
     }
 
-    static func scale(_ p: UnsafeMutableBufferPointer<Double>, by scale: Double, adding shift: Double) {
-        gl_scale_f64(p.count, p.baseAddress, scale, shift)
+    static func scale(_ p: UnsafeMutableBufferPointer<Double>, _ s: Double, adding: Bool) {
+        gl_scale_f64(p.count, p.baseAddress, s, adding ? 1 : 0)
     }
 
     /// The shared thread-count setting (0 until set).

@@ -53,9 +53,9 @@ void gl_transpose_f64(int rows, int cols, const double *src, double *dst, int fi
 /// Σ x² of n elements, accumulated in double in a fixed order (the same bits on every CPU).
 double gl_sum_squares_f32(const float *x, long n);
 double gl_sum_squares_f64(const double *x, long n);
-/// p = p · scale + shift in place (no add when shift is 0), rounding the product and the sum apart.
-void gl_scale_f32(long n, float *p, float scale, float shift);
-void gl_scale_f64(long n, double *p, double scale, double shift);
+/// p = p + s in place when `add`, else p = p · s (`add_` and `mul_` by a number).
+void gl_scale_f32(long n, float *p, float s, int add);
+void gl_scale_f64(long n, double *p, double s, int add);
 
 /// The number of threads Autograd's kernels may use (at least 1); shared by every thread.
 int gl_num_threads(void);
