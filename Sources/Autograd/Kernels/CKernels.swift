@@ -48,6 +48,18 @@ enum CKernels {
         gl_scale_f64(p.count, p.baseAddress, s, adding ? 1 : 0)
     }
 
+    /// Runs `body(part)` for every part in `0..<parts` on up to `threads` threads of the C pool.
+    static func parallelRun(parts: Int, threads: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            var task = body
+            withUnsafeMutablePointer(to: &task) { context in
+                gl_parallel_run(parts, Int32(clamping: threads), { context, part in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(part)
+                }, context)
+            }
+        }
+    }
+
     /// The shared thread-count setting (0 until set).
     static var numThreads: Int {
         get { Int(gl_num_threads()) }

@@ -15,6 +15,8 @@ enum MatrixProduct {
     /// second thread and sharing caches costs more than it saves below that, on a machine where the
     /// other cores are busy too. (A variable so that tests can split small products.)
     static var threadGrain = 1 << 22
+    /// Runs of panels per thread when a product is split.
+    static let partsPerThread = 4
 
     /// `op(a) · op(b)` with `op(a)` of shape m×k and `op(b)` of shape k×n (row-major storage;
     /// a transposed operand is stored k×m or n×k).
@@ -70,17 +72,20 @@ enum MatrixProduct {
             kernel.compute(M, N, Kd, packedA, packedB, c, N, 0, panelsA, 0, panelsB)
             return
         }
-        // Packing: the panels of A then those of B, as one list cut into equal runs.
+        // Packing: the panels of A then those of B, as one list cut into equal runs. A few runs per
+        // thread, claimed by whichever thread is free: a thread that is descheduled on a busy machine
+        // holds up only the run it took.
         let totalPanels = panelsA + panelsB
-        Parallel.run(parts: threads) { t in
-            let range = Parallel.share(t, of: threads, count: totalPanels)
+        let packParts = min(totalPanels, threads * partsPerThread)
+        Parallel.run(parts: packParts) { t in
+            let range = Parallel.share(t, of: packParts, count: totalPanels)
             let aRange = min(range.lowerBound, panelsA)..<min(range.upperBound, panelsA)
             let bRange = max(range.lowerBound, panelsA) - panelsA..<max(range.upperBound, panelsA) - panelsA
             if !aRange.isEmpty { kernel.packA(ta, M, Kd, a, lda, aRange.lowerBound, aRange.upperBound, packedA) }
             if !bRange.isEmpty { kernel.packB(tb, N, Kd, b, ldb, bRange.lowerBound, bRange.upperBound, packedB) }
         }
         let splitRows = panelsA >= panelsB
-        let parts = min(threads, splitRows ? panelsA : panelsB)
+        let parts = min(threads * partsPerThread, splitRows ? panelsA : panelsB)
         Parallel.run(parts: parts) { t in
             if splitRows {
                 let rows = Parallel.share(t, of: parts, count: panelsA)

@@ -61,4 +61,10 @@ void gl_scale_f64(long n, double *p, double s, int add);
 int gl_num_threads(void);
 void gl_set_num_threads(int n);
 
+/// One part of a split kernel: `part` is in 0..<parts.
+typedef void (*gl_task_fn)(void *context, long part);
+/// Runs fn(context, part) for every part, each once, on the calling thread and up to threads - 1 pool
+/// workers, and returns when all are done. Runs them all on the caller while another split is under way.
+void gl_parallel_run(long parts, int threads, gl_task_fn fn, void *context);
+
 #endif
