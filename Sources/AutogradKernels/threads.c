@@ -48,7 +48,7 @@ static _Atomic long job_done = 0;  /* parts finished */
 
 static _Atomic int busy = 0;       /* one split at a time; others run on their caller */
 static _Atomic int workers = 0;    /* started so far */
-static _Atomic int sleepers = 0;
+static _Atomic int asleep[MAX_WORKERS + 1]; /* by worker index (1…) */
 static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 
@@ -75,12 +75,14 @@ static void run_parts(uint32_t generation) {
     }
 }
 
+/* Worker `index` (1…): watches for a new job, then takes parts of it if the job wants that many
+ * threads. A worker the last job did not want sleeps straight away (numThreads was lowered). */
 static void *worker_main(void *arg) {
     int index = (int)(intptr_t)arg;
     uint32_t seen = generation_of(atomic_load(&ticket));
     for (;;) {
         uint64_t t = atomic_load_explicit(&ticket, memory_order_acquire);
-        if (generation_of(t) == seen) {
+        if (generation_of(t) == seen && index < atomic_load_explicit(&job_threads, memory_order_relaxed)) {
             long long start = now_ns();
             for (int i = 1; generation_of(t) == seen; i++) {
                 GL_PAUSE();
@@ -93,9 +95,9 @@ static void *worker_main(void *arg) {
         }
         if (generation_of(t) == seen) {
             pthread_mutex_lock(&sleep_lock);
-            atomic_fetch_add(&sleepers, 1);
+            atomic_store(&asleep[index], 1);
             while (generation_of(t = atomic_load(&ticket)) == seen) pthread_cond_wait(&wake, &sleep_lock);
-            atomic_fetch_sub(&sleepers, 1);
+            atomic_store(&asleep[index], 0);
             pthread_mutex_unlock(&sleep_lock);
         }
         seen = generation_of(t);
@@ -108,7 +110,7 @@ static void *worker_main(void *arg) {
  * until new ones are started). */
 static void forget_workers_after_fork(void) {
     atomic_store(&workers, 0);
-    atomic_store(&sleepers, 0);
+    for (int i = 0; i <= MAX_WORKERS; i++) atomic_store(&asleep[i], 0);
     atomic_store(&busy, 0);
     pthread_mutex_init(&sleep_lock, NULL);
     pthread_cond_init(&wake, NULL);
@@ -146,10 +148,13 @@ void gl_parallel_run(long parts, int threads, gl_task_fn fn, void *context) {
     atomic_store_explicit(&job_done, 0, memory_order_relaxed);
     uint32_t generation = generation_of(atomic_load(&ticket)) + 1;
     atomic_store(&ticket, ((uint64_t)generation << 32) | ((uint64_t)parts << 16));
-    if (atomic_load(&sleepers) > 0) {
-        pthread_mutex_lock(&sleep_lock);
-        pthread_cond_broadcast(&wake);
-        pthread_mutex_unlock(&sleep_lock);
+    for (int w = 1; w < threads && w <= MAX_WORKERS; w++) {
+        if (atomic_load(&asleep[w])) {
+            pthread_mutex_lock(&sleep_lock);
+            pthread_cond_broadcast(&wake);
+            pthread_mutex_unlock(&sleep_lock);
+            break;
+        }
     }
     run_parts(generation);
     if (atomic_load_explicit(&job_done, memory_order_acquire) < parts) {
