@@ -80,7 +80,8 @@ protocol PackedKernel {
     func packB(_ t: Int32, _ n: Int32, _ k: Int32, _ b: UnsafePointer<Scalar>, _ ld: Int32, _ first: Int, _ last: Int,
                _ dst: UnsafeMutablePointer<Scalar>)
     func compute(_ m: Int32, _ n: Int32, _ k: Int32, _ pa: UnsafePointer<Scalar>, _ pb: UnsafePointer<Scalar>,
-                 _ c: UnsafeMutablePointer<Scalar>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int)
+                 _ c: UnsafeMutablePointer<Scalar>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int,
+                 _ bias: UnsafePointer<Scalar>?)
 }
 
 struct Packed32: PackedKernel {
@@ -97,8 +98,9 @@ struct Packed32: PackedKernel {
     func packB(_ t: Int32, _ n: Int32, _ k: Int32, _ b: UnsafePointer<Float>, _ ld: Int32, _ first: Int, _ last: Int,
                _ dst: UnsafeMutablePointer<Float>) { gl_sgemm_pack_b(t, n, k, b, ld, first, last, dst) }
     func compute(_ m: Int32, _ n: Int32, _ k: Int32, _ pa: UnsafePointer<Float>, _ pb: UnsafePointer<Float>,
-                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int) {
-        gl_sgemm_compute(m, n, k, pa, pb, c, ldc, a0, a1, b0, b1)
+                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int,
+                 _ bias: UnsafePointer<Float>?) {
+        gl_sgemm_compute(m, n, k, pa, pb, c, ldc, a0, a1, b0, b1, bias)
     }
 }
 
@@ -116,7 +118,8 @@ struct Packed64: PackedKernel {
     func packB(_ t: Int32, _ n: Int32, _ k: Int32, _ b: UnsafePointer<Double>, _ ld: Int32, _ first: Int, _ last: Int,
                _ dst: UnsafeMutablePointer<Double>) { gl_dgemm_pack_b(t, n, k, b, ld, first, last, dst) }
     func compute(_ m: Int32, _ n: Int32, _ k: Int32, _ pa: UnsafePointer<Double>, _ pb: UnsafePointer<Double>,
-                 _ c: UnsafeMutablePointer<Double>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int) {
-        gl_dgemm_compute(m, n, k, pa, pb, c, ldc, a0, a1, b0, b1)
+                 _ c: UnsafeMutablePointer<Double>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int,
+                 _ bias: UnsafePointer<Double>?) {
+        gl_dgemm_compute(m, n, k, pa, pb, c, ldc, a0, a1, b0, b1, bias)
     }
 }

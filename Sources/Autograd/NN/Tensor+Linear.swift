@@ -30,17 +30,18 @@ extension Tensor {
         let x2 = x.dtype == computeType ? x : x.to(computeType)
         let w2 = weight.dtype == computeType ? weight : weight.to(computeType)
 
-        let storage = x2.storage.zip(w2.storage, computeType,
-                                     { MatrixProduct.multiply($0, $1, m: m, k: k, n: n, transposeB: true) },
-                                     { MatrixProduct.multiply($0, $1, m: m, k: k, n: n, transposeB: true) })
         let biasShape = b2.shape, xShape = x2.shape
+        // A bias row (the usual [n]) is added inside the product, by the thread that computed each block.
         let biasIsRow = b2.count == n && (b2.rank <= 1 || b2.shape == [1, n])
+        let storage = x2.storage.zip(w2.storage, computeType,
+                                     { MatrixProduct.multiply($0, $1, m: m, k: k, n: n, transposeB: true,
+                                                              rowBias: biasIsRow ? b2.storage.floats : nil) },
+                                     { MatrixProduct.multiply($0, $1, m: m, k: k, n: n, transposeB: true,
+                                                              rowBias: biasIsRow ? b2.storage.doubles : nil) })
         func addBias<T: TensorScalar>(_ out: inout [T], _ bs: [T]) {
             out.withUnsafeMutableBufferPointer { o in
                 bs.withUnsafeBufferPointer { b in
-                    if biasIsRow {
-                        for i in 0..<m { for j in 0..<n { o[i &* n &+ j] += b[j] } }
-                    } else if b.count == 1 {
+                    if b.count == 1 {
                         for i in 0..<(m * n) { o[i] += b[0] }
                     } else {
                         let full = ElementwiseKernels.expand(Array(b), biasShape, to: outShape)
@@ -49,7 +50,9 @@ extension Tensor {
                 }
             }
         }
-        if computeType == .float64 { addBias(&storage.doubles, b2.storage.doubles) } else { addBias(&storage.floats, b2.storage.floats) }
+        if !biasIsRow {
+            if computeType == .float64 { addBias(&storage.doubles, b2.storage.doubles) } else { addBias(&storage.floats, b2.storage.floats) }
+        }
 
         guard Tensor.recording(b2, x2, w2) else {
             let out = Tensor(storage: storage, shape: outShape, dtype: computeType).roundedIfHalf()

@@ -6,7 +6,8 @@
  * (with transA, A is stored K x M with leading dimension lda; with transB, B is stored N x K).
  * The s… functions are float32, the d… functions float64. A product is done in three calls that threads
  * can share: pack panels of op(A) and op(B) (disjoint panel ranges per thread), then compute disjoint
- * blocks of C, given in panels of rows of op(A) and columns of op(B).
+ * blocks of C, given in panels of rows of op(A) and columns of op(B), optionally adding a bias row
+ * (N values, may be NULL) to each row of the block afterwards.
  */
 long gl_sgemm_packed_a_count(int M, int K);
 long gl_sgemm_packed_b_count(int N, int K);
@@ -17,7 +18,7 @@ float *gl_sgemm_buffer(int which, long count);
 void gl_sgemm_pack_a(int transA, int M, int K, const float *A, int lda, long first, long last, float *dst);
 void gl_sgemm_pack_b(int transB, int N, int K, const float *B, int ldb, long first, long last, float *dst);
 void gl_sgemm_compute(int M, int N, int K, const float *pa, const float *pb, float *C, int ldc,
-                      long a0, long a1, long b0, long b1);
+                      long a0, long a1, long b0, long b1, const float *bias);
 
 long gl_dgemm_packed_a_count(int M, int K);
 long gl_dgemm_packed_b_count(int N, int K);
@@ -27,7 +28,7 @@ double *gl_dgemm_buffer(int which, long count);
 void gl_dgemm_pack_a(int transA, int M, int K, const double *A, int lda, long first, long last, double *dst);
 void gl_dgemm_pack_b(int transB, int N, int K, const double *B, int ldb, long first, long last, double *dst);
 void gl_dgemm_compute(int M, int N, int K, const double *pa, const double *pb, double *C, int ldc,
-                      long a0, long a1, long b0, long b1);
+                      long a0, long a1, long b0, long b1, const double *bias);
 
 /// One SGD step over n elements, as torch.optim.SGD computes it (fused multiply-adds);
 /// `b` is the momentum buffer (unused, may be NULL, when momentum is 0).

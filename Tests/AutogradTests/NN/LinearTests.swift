@@ -124,3 +124,21 @@ extension LinearTests {
         }
     }
 }
+
+extension LinearTests {
+    /// The bias is added inside the product, after each element's sum: the bits of `x Wᵀ + b`
+    /// computed in two steps, for small (plain loop) and large (packed, split) products.
+    func testBiasAddedInsideTheProductGivesTheBitsOfAProductThenAnAdd() {
+        manualSeed(33)
+        for (batch, inFeatures, outFeatures) in [(3, 4, 5), (67, 301, 203)] {
+            for dtype in [DType.float32, .float64] {
+                let layer = Linear(inFeatures, outFeatures)
+                layer.weight = Tensor(layer.weight.scalars, shape: layer.weight.shape, dtype: dtype, requiresGrad: true)
+                layer.bias = Tensor(layer.bias!.scalars, shape: [outFeatures], dtype: dtype, requiresGrad: true)
+                let x = Tensor.randn([batch, inFeatures], dtype: dtype)
+                let twoSteps = noGrad { x.matmul(layer.weight.T) + layer.bias! }
+                XCTAssertEqual(layer(x).scalars.map(\.bitPattern), twoSteps.scalars.map(\.bitPattern), "\(batch)x\(inFeatures) \(dtype)")
+            }
+        }
+    }
+}
