@@ -9,7 +9,9 @@
  * workers do), and the caller waits by watching a counter, so back-to-back splits cost a few
  * microseconds. Parts are claimed one at a time by whichever thread is free, the caller included: a
  * worker that is late or descheduled only delays the parts it has claimed, and a caller whose
- * workers never come does every part itself.
+ * workers never come does every part itself. A caller left waiting for a part that a descheduled
+ * worker holds sleeps after a short while: its processor goes idle, and the kernel moves the worker
+ * there (spinning would keep that processor busy while the worker waits for another).
  */
 #include "AutogradKernels.h"
 #include <pthread.h>
@@ -32,11 +34,11 @@ int gl_num_threads(void) { return atomic_load_explicit(&num_threads, memory_orde
 
 void gl_set_num_threads(int n) { atomic_store_explicit(&num_threads, n < 1 ? 1 : n, memory_order_relaxed); }
 
-/* How long an idle worker keeps watching for the next split before it sleeps, and how long a waiting
- * caller spins before it starts yielding. A watching worker also yields every YIELD_EVERY pauses (a
- * few microseconds): on a busy machine the thread it would keep off the processor may be the caller,
- * with the serial work before the next split. */
-enum { WORKER_SPIN_NS = 200000, CALLER_SPIN_NS = 20000, YIELD_EVERY = 256, MAX_WORKERS = 255 };
+/* How long an idle worker keeps watching for the next split before it sleeps, and how long a caller
+ * waits for the last parts before it sleeps (longer than a part usually takes). A watching worker
+ * also yields every YIELD_EVERY pauses (a few microseconds): on a busy machine the thread it would
+ * keep off the processor may be the caller, with the serial work before the next split. */
+enum { WORKER_SPIN_NS = 200000, CALLER_SPIN_NS = 100000, YIELD_EVERY = 256, MAX_WORKERS = 255 };
 
 /* The job's claim word: generation (32 bits) | parts (16) | next unclaimed part (16). One atomic word,
  * so a worker can only claim a part of the job it read, never one of the next job. */
@@ -51,6 +53,9 @@ static _Atomic int workers = 0;    /* started so far */
 static _Atomic int asleep[MAX_WORKERS + 1]; /* by worker index (1…) */
 static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static _Atomic int caller_asleep = 0;
+static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t all_done = PTHREAD_COND_INITIALIZER;
 
 static uint32_t generation_of(uint64_t t) { return (uint32_t)(t >> 32); }
 
@@ -70,7 +75,11 @@ static void run_parts(uint32_t generation) {
             continue;
         /* A claimed part keeps the job unfinished, so the job's fields are still this job's. */
         atomic_load_explicit(&job_fn, memory_order_relaxed)(atomic_load_explicit(&job_context, memory_order_relaxed), next);
-        atomic_fetch_add_explicit(&job_done, 1, memory_order_release);
+        if (atomic_fetch_add(&job_done, 1) + 1 == parts && atomic_load(&caller_asleep)) {
+            pthread_mutex_lock(&done_lock);
+            pthread_cond_signal(&all_done);
+            pthread_mutex_unlock(&done_lock);
+        }
         t = atomic_load_explicit(&ticket, memory_order_acquire);
     }
 }
@@ -114,6 +123,9 @@ static void forget_workers_after_fork(void) {
     atomic_store(&busy, 0);
     pthread_mutex_init(&sleep_lock, NULL);
     pthread_cond_init(&wake, NULL);
+    atomic_store(&caller_asleep, 0);
+    pthread_mutex_init(&done_lock, NULL);
+    pthread_cond_init(&all_done, NULL);
 }
 
 static void register_fork_handler(void) { pthread_atfork(NULL, NULL, forget_workers_after_fork); }
@@ -161,7 +173,14 @@ void gl_parallel_run(long parts, int threads, gl_task_fn fn, void *context) {
         long long start = now_ns();
         for (int i = 1; atomic_load_explicit(&job_done, memory_order_acquire) < parts; i++) {
             GL_PAUSE();
-            if ((i & 63) == 0 && now_ns() - start > CALLER_SPIN_NS) sched_yield();
+            if ((i & 63) == 0 && now_ns() - start > CALLER_SPIN_NS) break;
+        }
+        if (atomic_load(&job_done) < parts) {
+            pthread_mutex_lock(&done_lock);
+            atomic_store(&caller_asleep, 1);
+            while (atomic_load(&job_done) < parts) pthread_cond_wait(&all_done, &done_lock);
+            atomic_store(&caller_asleep, 0);
+            pthread_mutex_unlock(&done_lock);
         }
     }
     atomic_store(&busy, 0);
