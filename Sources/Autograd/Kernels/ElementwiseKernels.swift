@@ -148,11 +148,28 @@ enum ElementwiseKernels {
                               let other = broadcastRun(pa.count == total ? bShape : aShape, outShape) {
                         // One full operand and one that is a row repeated down the last dimension's
                         // rows, or a column repeated across it (a bias, a per-row norm).
-                        let rows = total / last, aFull = pa.count == total
+                        let rows = total / last
                         for i in 0..<rows {
-                            for j in 0..<last {
-                                let o = i &* last &+ j, v = other == .row ? j : i
-                                out[o] = aFull ? combine(f, pa[o], pb[v]) : combine(f, pa[v], pb[o])
+                            let row = i &* last
+                            switch (other, pa.count == total) {
+                            case (.column, true):
+                                let s = pb[i]
+                                switch f {
+                                case .mul: for j in 0..<last { out[row &+ j] = pa[row &+ j] * s }
+                                case .div: for j in 0..<last { out[row &+ j] = pa[row &+ j] / s }
+                                default: for j in 0..<last { out[row &+ j] = combine(f, pa[row &+ j], s) }
+                                }
+                            case (.column, false):
+                                let s = pa[i]
+                                for j in 0..<last { out[row &+ j] = combine(f, s, pb[row &+ j]) }
+                            case (.row, true):
+                                switch f {
+                                case .add: for j in 0..<last { out[row &+ j] = pa[row &+ j] + pb[j] }
+                                case .mul: for j in 0..<last { out[row &+ j] = pa[row &+ j] * pb[j] }
+                                default: for j in 0..<last { out[row &+ j] = combine(f, pa[row &+ j], pb[j]) }
+                                }
+                            case (.row, false):
+                                for j in 0..<last { out[row &+ j] = combine(f, pa[j], pb[row &+ j]) }
                             }
                         }
                     } else {
