@@ -140,6 +140,15 @@ extension Tensor {
         // Picking (rather than mask * a + (1 - mask) * b) keeps an inf or NaN in the branch not
         // taken out of the result.
         func pick<T>(_ x: [T], _ y: [T]) -> [T] {
+            // A number on either side (a masked fill) is read as is rather than expanded.
+            if x.count == 1 && keep.count != 1 {
+                let (s, y) = (x[0], ElementwiseKernels.expand(y, b.shape, to: shape))
+                return keep.indices.map { keep[$0] ? s : y[$0] }
+            }
+            if y.count == 1 && keep.count != 1 {
+                let (x, s) = (ElementwiseKernels.expand(x, a.shape, to: shape), y[0])
+                return keep.indices.map { keep[$0] ? x[$0] : s }
+            }
             let x = ElementwiseKernels.expand(x, a.shape, to: shape), y = ElementwiseKernels.expand(y, b.shape, to: shape)
             return keep.indices.map { keep[$0] ? x[$0] : y[$0] }
         }
