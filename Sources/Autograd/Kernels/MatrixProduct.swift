@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Matrix products on raw values, picking the fastest way for the size.
 ///
 /// Tiny products (the course's 4x2 regressions, 2-3-1 networks) run a plain loop: calling into the
