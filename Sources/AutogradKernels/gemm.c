@@ -199,6 +199,8 @@ static int d_pack_b_transposed_fast(int K, const double *B, int ldb, double *d) 
 /* ---- The rest is written once per element type. ---- */
 
 #define GL_GEMM(T, P, MR, NR, KERNEL)                                                                     \
+static void P##gemm_block(int M, int N, int K, const T *pa, const T *pb, T *C, int ldc,                   \
+                          long a0, long a1, long b0, long b1);                                            \
 long gl_##P##gemm_packed_a_count(int M, int K) { return round_up(M, MR) * (long)K + 2 * MR; }             \
 long gl_##P##gemm_packed_b_count(int N, int K) { return round_up(N, NR) * (long)K + NR; }                 \
 long gl_##P##gemm_panels_a(int M) { return (M + MR - 1) / MR; }                                           \
@@ -248,8 +250,21 @@ void gl_##P##gemm_pack_b(int transB, int N, int K, const T *B, int ldb, long fir
     }                                                                                                     \
 }                                                                                                         \
                                                                                                           \
-/* C rows of panels [a0, a1) x columns of panels [b0, b1), from packed panels; C is M x N, stride ldc. */ \
+/* C rows of panels [a0, a1) x columns of panels [b0, b1), from packed panels; C is M x N, stride ldc.  \
+ * With a `bias` (N values), each row of the block then gets it added: Linear's bias, added by the      \
+ * thread that computed the block while it is in cache. */                                              \
 void gl_##P##gemm_compute(int M, int N, int K, const T *pa, const T *pb, T *C, int ldc,                   \
+                          long a0, long a1, long b0, long b1, const T *bias) {                            \
+    P##gemm_block(M, N, K, pa, pb, C, ldc, a0, a1, b0, b1);                                               \
+    if (!bias) return;                                                                                    \
+    long i1 = a1 * MR < M ? a1 * MR : M, j1 = b1 * NR < N ? b1 * NR : N;                                  \
+    for (long i = a0 * MR; i < i1; i++) {                                                                 \
+        T *row = C + (size_t)i * ldc;                                                                     \
+        for (long j = b0 * NR; j < j1; j++) row[j] = row[j] + bias[j];                                    \
+    }                                                                                                     \
+}                                                                                                         \
+                                                                                                          \
+static void P##gemm_block(int M, int N, int K, const T *pa, const T *pb, T *C, int ldc,                   \
                           long a0, long a1, long b0, long b1) {                                           \
     void (*kernel)(int, const T *, const T *, T *, long, int, int, int) = KERNEL;                         \
     if (K == 0) {                                                                                         \

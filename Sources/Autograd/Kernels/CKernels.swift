@@ -36,6 +36,30 @@ enum CKernels {
         gl_transpose_f64(Int32(rows), Int32(cols), src, dst, first, last)
     }
 
+    static func sumOfSquares(_ p: UnsafeBufferPointer<Float>) -> Double { gl_sum_squares_f32(p.baseAddress, p.count) }
+    static func sumOfSquares(_ p: UnsafeBufferPointer<Double>) -> Double { gl_sum_squares_f64(p.baseAddress, p.count) }
+
+    /// `p += s` when `adding`, else `p *= s`.
+    static func scale(_ p: UnsafeMutableBufferPointer<Float>, _ s: Float, adding: Bool) {
+        gl_scale_f32(p.count, p.baseAddress, s, adding ? 1 : 0)
+    }
+
+    static func scale(_ p: UnsafeMutableBufferPointer<Double>, _ s: Double, adding: Bool) {
+        gl_scale_f64(p.count, p.baseAddress, s, adding ? 1 : 0)
+    }
+
+    /// Runs `body(part)` for every part in `0..<parts` on up to `threads` threads of the C pool.
+    static func parallelRun(parts: Int, threads: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            var task = body
+            withUnsafeMutablePointer(to: &task) { context in
+                gl_parallel_run(parts, Int32(clamping: threads), { context, part in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(part)
+                }, context)
+            }
+        }
+    }
+
     /// The shared thread-count setting (0 until set).
     static var numThreads: Int {
         get { Int(gl_num_threads()) }
@@ -56,7 +80,8 @@ protocol PackedKernel {
     func packB(_ t: Int32, _ n: Int32, _ k: Int32, _ b: UnsafePointer<Scalar>, _ ld: Int32, _ first: Int, _ last: Int,
                _ dst: UnsafeMutablePointer<Scalar>)
     func compute(_ m: Int32, _ n: Int32, _ k: Int32, _ pa: UnsafePointer<Scalar>, _ pb: UnsafePointer<Scalar>,
-                 _ c: UnsafeMutablePointer<Scalar>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int)
+                 _ c: UnsafeMutablePointer<Scalar>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int,
+                 _ bias: UnsafePointer<Scalar>?)
 }
 
 struct Packed32: PackedKernel {
@@ -73,8 +98,9 @@ struct Packed32: PackedKernel {
     func packB(_ t: Int32, _ n: Int32, _ k: Int32, _ b: UnsafePointer<Float>, _ ld: Int32, _ first: Int, _ last: Int,
                _ dst: UnsafeMutablePointer<Float>) { gl_sgemm_pack_b(t, n, k, b, ld, first, last, dst) }
     func compute(_ m: Int32, _ n: Int32, _ k: Int32, _ pa: UnsafePointer<Float>, _ pb: UnsafePointer<Float>,
-                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int) {
-        gl_sgemm_compute(m, n, k, pa, pb, c, ldc, a0, a1, b0, b1)
+                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int,
+                 _ bias: UnsafePointer<Float>?) {
+        gl_sgemm_compute(m, n, k, pa, pb, c, ldc, a0, a1, b0, b1, bias)
     }
 }
 
@@ -92,7 +118,8 @@ struct Packed64: PackedKernel {
     func packB(_ t: Int32, _ n: Int32, _ k: Int32, _ b: UnsafePointer<Double>, _ ld: Int32, _ first: Int, _ last: Int,
                _ dst: UnsafeMutablePointer<Double>) { gl_dgemm_pack_b(t, n, k, b, ld, first, last, dst) }
     func compute(_ m: Int32, _ n: Int32, _ k: Int32, _ pa: UnsafePointer<Double>, _ pb: UnsafePointer<Double>,
-                 _ c: UnsafeMutablePointer<Double>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int) {
-        gl_dgemm_compute(m, n, k, pa, pb, c, ldc, a0, a1, b0, b1)
+                 _ c: UnsafeMutablePointer<Double>, _ ldc: Int32, _ a0: Int, _ a1: Int, _ b0: Int, _ b1: Int,
+                 _ bias: UnsafePointer<Double>?) {
+        gl_dgemm_compute(m, n, k, pa, pb, c, ldc, a0, a1, b0, b1, bias)
     }
 }

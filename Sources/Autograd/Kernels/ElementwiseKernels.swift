@@ -155,6 +155,34 @@ enum ElementwiseKernels {
                     } else if pa.count == 1 && pb.count == total {
                         let s = pa[0]
                         for i in 0..<total { out[i] = combine(f, s, pb[i]) }
+                    } else if let last = outShape.last, last > 0, pa.count == total || pb.count == total,
+                              let other = broadcastRun(pa.count == total ? bShape : aShape, outShape) {
+                        // One full operand and one that is a row repeated down the last dimension's
+                        // rows, or a column repeated across it (a bias, a per-row norm).
+                        let rows = total / last
+                        for i in 0..<rows {
+                            let row = i &* last
+                            switch (other, pa.count == total) {
+                            case (.column, true):
+                                let s = pb[i]
+                                switch f {
+                                case .mul: for j in 0..<last { out[row &+ j] = pa[row &+ j] * s }
+                                case .div: for j in 0..<last { out[row &+ j] = pa[row &+ j] / s }
+                                default: for j in 0..<last { out[row &+ j] = combine(f, pa[row &+ j], s) }
+                                }
+                            case (.column, false):
+                                let s = pa[i]
+                                for j in 0..<last { out[row &+ j] = combine(f, s, pb[row &+ j]) }
+                            case (.row, true):
+                                switch f {
+                                case .add: for j in 0..<last { out[row &+ j] = pa[row &+ j] + pb[j] }
+                                case .mul: for j in 0..<last { out[row &+ j] = pa[row &+ j] * pb[j] }
+                                default: for j in 0..<last { out[row &+ j] = combine(f, pa[row &+ j], pb[j]) }
+                                }
+                            case (.row, false):
+                                for j in 0..<last { out[row &+ j] = combine(f, pa[j], pb[row &+ j]) }
+                            }
+                        }
                     } else {
                         let sa = Shape.broadcastStrides(aShape, to: outShape)
                         let sb = Shape.broadcastStrides(bShape, to: outShape)
@@ -166,6 +194,18 @@ enum ElementwiseKernels {
             }
             n = total
         }
+    }
+
+    enum BroadcastRun { case row, column }
+
+    /// Whether `shape` broadcast to `target` is a row (the last dimension, repeated for every row)
+    /// or a column (one value per row of the last dimension), ignoring leading 1s.
+    static func broadcastRun(_ shape: [Int], _ target: [Int]) -> BroadcastRun? {
+        guard let last = target.last, shape.count <= target.count else { return nil }
+        let padded = [Int](repeating: 1, count: target.count - shape.count) + shape
+        if padded.last == last && padded.dropLast().allSatisfy({ $0 == 1 }) { return .row }
+        if padded.last == 1 && Array(padded.dropLast()) == Array(target.dropLast()) { return .column }
+        return nil
     }
 
     /// `f(a, s)` or `f(s, a)` for a scalar `s` (a Python number in PyTorch: it takes the tensor's type).

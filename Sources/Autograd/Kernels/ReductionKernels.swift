@@ -59,14 +59,24 @@ enum ReductionKernels {
     /// in order: blocks are fixed, not per thread, so the result is the same for any thread count.
     @inline(__always)
     static func total<T>(_ p: UnsafeBufferPointer<T>, _ f: (T) -> Double) -> Double {
+        blockwise(p) { runningTotal($0, f) }
+    }
+
+    /// Σ x² (the 2-norm clipping takes every step), block by block as `total` sums, each block in C.
+    static func sumOfSquares(_ p: UnsafeBufferPointer<Float>) -> Double { blockwise(p) { CKernels.sumOfSquares($0) } }
+    static func sumOfSquares(_ p: UnsafeBufferPointer<Double>) -> Double { blockwise(p) { CKernels.sumOfSquares($0) } }
+
+    /// `blockSum` of each `sumBlock`-long block (the last one ragged), added in order.
+    @inline(__always)
+    private static func blockwise<T>(_ p: UnsafeBufferPointer<T>, _ blockSum: (UnsafeBufferPointer<T>) -> Double) -> Double {
         let blocks = p.count / sumBlock
-        guard blocks >= 2 else { return runningTotal(p, f) }
+        guard blocks >= 2 else { return blockSum(p) }
         var partial = [Double](repeating: 0, count: blocks)
         partial.withUnsafeMutableBufferPointer { out in
             Parallel.forEachRange(count: blocks, grain: 2) { range in
                 for b in range {
                     let end = b == blocks - 1 ? p.count : (b + 1) * sumBlock
-                    out[b] = runningTotal(UnsafeBufferPointer(rebasing: p[(b * sumBlock)..<end]), f)
+                    out[b] = blockSum(UnsafeBufferPointer(rebasing: p[(b * sumBlock)..<end]))
                 }
             }
         }

@@ -36,11 +36,11 @@ enum Parallel {
         return max(1, min(numThreads, work / grain))
     }
 
-    /// Runs `body(part)` for `part` in `0..<parts`, on up to `parts` threads (the calling thread
-    /// included); returns when all are done.
+    /// Runs `body(part)` for `part` in `0..<parts`, on up to `numThreads` threads (the calling thread
+    /// included, the others from the C kernels' pool); returns when all are done.
     static func run(parts: Int, _ body: (Int) -> Void) {
         if parts <= 1 { body(0); return }
-        DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+        CKernels.parallelRun(parts: parts, threads: min(parts, numThreads), body)
     }
 
     /// The range of `0..<count` that part `part` of `parts` covers: contiguous, sizes differing by at most 1.

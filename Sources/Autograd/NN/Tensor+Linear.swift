@@ -10,7 +10,10 @@ extension Tensor {
     /// `TBackward0` node is recorded with a stand-in for its output that no one can reach (the
     /// node only needs its shape). Backward gives the three gradients at once: `bias` the gradient
     /// summed to its shape, `x` gets `G · weight`, and the transposed weight `xᵀ G`, which
-    /// `TBackward0` turns back into the weight's layout.
+    /// `TBackward0` turns back into the weight's layout. When no hook can see the gradient between
+    /// the two nodes, the product is computed as `Gᵀ x`, already in the weight's layout (the same
+    /// sums, so the same bits), and `TBackward0` passes it on: no transpose, as in PyTorch, whose
+    /// `mm` backward picks the layout of the transposed weight.
     ///
     /// Like `matmul`, it computes in the autocast type inside an autocast region (casting the
     /// three inputs first, as PyTorch's autocast does for `linear`).
@@ -27,17 +30,18 @@ extension Tensor {
         let x2 = x.dtype == computeType ? x : x.to(computeType)
         let w2 = weight.dtype == computeType ? weight : weight.to(computeType)
 
-        let storage = x2.storage.zip(w2.storage, computeType,
-                                     { MatrixProduct.multiply($0, $1, m: m, k: k, n: n, transposeB: true) },
-                                     { MatrixProduct.multiply($0, $1, m: m, k: k, n: n, transposeB: true) })
         let biasShape = b2.shape, xShape = x2.shape
+        // A bias row (the usual [n]) is added inside the product, by the thread that computed each block.
         let biasIsRow = b2.count == n && (b2.rank <= 1 || b2.shape == [1, n])
+        let storage = x2.storage.zip(w2.storage, computeType,
+                                     { MatrixProduct.multiply($0, $1, m: m, k: k, n: n, transposeB: true,
+                                                              rowBias: biasIsRow ? b2.storage.floats : nil) },
+                                     { MatrixProduct.multiply($0, $1, m: m, k: k, n: n, transposeB: true,
+                                                              rowBias: biasIsRow ? b2.storage.doubles : nil) })
         func addBias<T: TensorScalar>(_ out: inout [T], _ bs: [T]) {
             out.withUnsafeMutableBufferPointer { o in
                 bs.withUnsafeBufferPointer { b in
-                    if biasIsRow {
-                        for i in 0..<m { for j in 0..<n { o[i &* n &+ j] += b[j] } }
-                    } else if b.count == 1 {
+                    if b.count == 1 {
                         for i in 0..<(m * n) { o[i] += b[0] }
                     } else {
                         let full = ElementwiseKernels.expand(Array(b), biasShape, to: outShape)
@@ -46,7 +50,9 @@ extension Tensor {
                 }
             }
         }
-        if computeType == .float64 { addBias(&storage.doubles, b2.storage.doubles) } else { addBias(&storage.floats, b2.storage.floats) }
+        if !biasIsRow {
+            if computeType == .float64 { addBias(&storage.doubles, b2.storage.doubles) } else { addBias(&storage.floats, b2.storage.floats) }
+        }
 
         guard Tensor.recording(b2, x2, w2) else {
             let out = Tensor(storage: storage, shape: outShape, dtype: computeType).roundedIfHalf()
@@ -56,9 +62,11 @@ extension Tensor {
         // weight.t(): its node, with a stand-in output that only carries the shape [k, n] into the
         // AddmmBackward0 node (its values are never read).
         let transposed = Tensor(storage: w2.storage, shape: [k, n], dtype: computeType)
+        let handoff = UntransposedGradient()
         if w2.requiresGrad {
-            transposed.gradFn = Node(name: "TBackward0", inputs: [w2]) { g in [g.tiledTranspose()] }
+            transposed.gradFn = Node(name: "TBackward0", inputs: [w2]) { g in [handoff.take(g) ?? g.tiledTranspose()] }
         }
+        let transposeNode = transposed.gradFn
         let savedX = w2.requiresGrad ? SavedTensor(x2) : nil
         let savedW = x2.requiresGrad ? SavedTensor(w2) : nil
         let needsBias = b2.requiresGrad
@@ -71,9 +79,16 @@ extension Tensor {
                 return [gb, gx, gwT]
             }
             let gx = try savedW.map { Tensor.product(g, try $0.unpack()) }
-            let gwT = try savedX.map { Tensor.product(try $0.unpack(), g, transposeA: true) }
+            let gwT = try savedX.map { saved -> Tensor in
+                let x = try saved.unpack()
+                if let transposeNode, handoff.unobserved(transposeNode) {
+                    return handoff.give(Tensor.product(g, x, transposeA: true), as: [k, n])
+                }
+                return Tensor.product(x, g, transposeA: true)
+            }
             return [gb, gx, gwT]
         }
+        handoff.producer = out.gradFn
         if DualLevel.isActive { TangentRules.propagateLinear(to: out, x: x2, weight: w2, bias: b2) }
         return out
     }
@@ -82,6 +97,41 @@ extension Tensor {
     fileprivate func roundedIfHalf() -> Tensor {
         if dtype == .float16 { storage.roundToHalf() }
         return self
+    }
+}
+
+/// The weight's gradient handed from `AddmmBackward0` to `TBackward0` in the weight's layout. Between
+/// the two it travels as a stand-in of the transposed shape whose values are in the weight's layout;
+/// it is used only when no hook of either node could read it. No hook can be added in between:
+/// `TBackward0` is recorded just before `AddmmBackward0`, and the engine runs the ready node
+/// recorded last first, so it runs right after it.
+final class UntransposedGradient {
+    /// The `AddmmBackward0` node (weak: its rule holds this object).
+    weak var producer: Node?
+    private var standIn: Tensor?
+    private var gradient: Tensor?
+
+    /// Whether nothing but `TBackward0`'s rule sees the gradient between the nodes.
+    func unobserved(_ transposeNode: Node) -> Bool {
+        guard let producer else { return false }
+        return producer.postHooks.isEmpty && transposeNode.postHooks.isEmpty && transposeNode.tensorHooks.isEmpty
+            && transposeNode.retainedOutput == nil
+    }
+
+    /// The stand-in of `shape` to return for the transposed weight, sharing `gradient`'s values.
+    func give(_ gradient: Tensor, as shape: [Int]) -> Tensor {
+        let standIn = Tensor(storage: gradient.storage, shape: shape, dtype: gradient.dtype)
+        self.standIn = standIn
+        self.gradient = gradient
+        return standIn
+    }
+
+    /// The gradient in the weight's layout when `g` is the stand-in, else nil.
+    func take(_ g: Tensor) -> Tensor? {
+        guard let standIn, standIn === g, let gradient else { return nil }
+        self.standIn = nil
+        self.gradient = nil
+        return gradient
     }
 }
 

@@ -131,15 +131,37 @@ extension Tensor {
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
         let dtype = DType.promote(a.dtype, b.dtype)
         let shape = broadcastShape(broadcastShape(condition.shape, a.shape), b.shape)
-        let mask = condition.detach().ne(0).expandedScalars(to: shape)
-        let x = a.expandedScalars(to: shape), y = b.expandedScalars(to: shape)
+        // In the tensors' own element types, without going through Double (norm's backward at a
+        // zero norm runs one per step of a gradient penalty).
+        let keep: [Bool] = condition.dtype == .float64
+            ? ElementwiseKernels.expand(condition.storage.doubles, condition.shape, to: shape).map { $0 != 0 }
+            : ElementwiseKernels.expand(condition.storage.floats, condition.shape, to: shape).map { $0 != 0 }
+        let (x, y) = noGrad { (a.dtype == dtype ? a : a.detach().to(dtype), b.dtype == dtype ? b : b.detach().to(dtype)) }
         // Picking (rather than mask * a + (1 - mask) * b) keeps an inf or NaN in the branch not
         // taken out of the result.
-        let values = mask.indices.map { mask[$0] != 0 ? x[$0] : y[$0] }
-        let maskTensor = Tensor(mask, shape: shape, dtype: dtype)
+        func pick<T>(_ x: [T], _ y: [T]) -> [T] {
+            // A number on either side (a masked fill) is read as is rather than expanded.
+            if x.count == 1 && keep.count != 1 {
+                let (s, y) = (x[0], ElementwiseKernels.expand(y, b.shape, to: shape))
+                return keep.indices.map { keep[$0] ? s : y[$0] }
+            }
+            if y.count == 1 && keep.count != 1 {
+                let (x, s) = (ElementwiseKernels.expand(x, a.shape, to: shape), y[0])
+                return keep.indices.map { keep[$0] ? x[$0] : s }
+            }
+            let x = ElementwiseKernels.expand(x, a.shape, to: shape), y = ElementwiseKernels.expand(y, b.shape, to: shape)
+            return keep.indices.map { keep[$0] ? x[$0] : y[$0] }
+        }
+        let storage = dtype == .float64
+            ? TensorStorage(doubles: pick(x.storage.doubles, y.storage.doubles))
+            : TensorStorage(floats: pick(x.storage.floats, y.storage.floats))
         let (sa, sb) = (a.shape, b.shape)
-        let saved = Tensor.needsDerivative(a, b) ? SavedTensor(maskTensor) : nil
-        return result(TensorStorage(values, dtype: dtype), shape, dtype, inputs: [a, b], name: "WhereBackward0", saving: [saved]) { g in
+        let saved = Tensor.needsDerivative(a, b)
+            ? SavedTensor(Tensor(storage: dtype == .float64 ? TensorStorage(doubles: keep.map { $0 ? 1 : 0 })
+                                                             : TensorStorage(floats: keep.map { $0 ? 1 : 0 }),
+                                 shape: shape, dtype: dtype))
+            : nil
+        return result(storage, shape, dtype, inputs: [a, b], name: "WhereBackward0", saving: [saved]) { g in
             let maskTensor = try saved!.unpack()
             let zero = Tensor.zerosLike(g)
             return [Tensor.where(maskTensor, g, zero).sumTo(sa), Tensor.where(maskTensor, zero, g).sumTo(sb)]

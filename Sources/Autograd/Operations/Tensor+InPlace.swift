@@ -35,7 +35,7 @@ extension Tensor {
         try inPlace([other]) { alpha == 1 ? $0 + other : $0 + other * alpha }
     }
     @discardableResult public func add_(_ s: Double) throws -> Tensor {
-        if try scaleInPlace(by: 1, adding: s) { return self }
+        if try scaleInPlace(s, adding: true) { return self }
         return try inPlace { $0 + s }
     }
     @discardableResult public func sub_(_ other: Tensor, alpha: Double = 1) throws -> Tensor {
@@ -44,7 +44,7 @@ extension Tensor {
     @discardableResult public func sub_(_ s: Double) throws -> Tensor { try inPlace { $0 - s } }
     @discardableResult public func mul_(_ other: Tensor) throws -> Tensor { try inPlace([other]) { $0 * other } }
     @discardableResult public func mul_(_ s: Double) throws -> Tensor {
-        if try scaleInPlace(by: s, adding: 0) { return self }
+        if try scaleInPlace(s, adding: false) { return self }
         return try inPlace { $0 * s }
     }
     @discardableResult public func div_(_ s: Double) throws -> Tensor { try inPlace { $0 / s } }
@@ -77,22 +77,25 @@ extension Tensor {
         try inPlace { $0.clamp(min: min, max: max) }
     }
 
-    /// `x = x * scale + shift` straight in storage when nothing needs recording (an optimizer or
+    /// `x += s` or `x *= s` straight in storage when nothing needs recording (an optimizer or
     /// clipping step under `noGrad`): no temporary tensor. Returns false when the change must be
     /// recorded, for the general path to handle.
-    private func scaleInPlace(by scale: Double, adding shift: Double) throws -> Bool {
+    private func scaleInPlace(_ s: Double, adding: Bool) throws -> Bool {
         let gradMode = ThreadState.current.gradEnabled
         try checkInPlaceOnView()
         if gradMode && isLeaf && requiresGrad {
             throw AutogradError("a leaf Variable that requires grad is being used in an in-place operation.")
         }
         guard !(gradMode && requiresGrad) && DualLevel.tangent(of: self) == nil else { return false }
+        // In C and over threads: clipping scales every gradient this way each step.
         if dtype == .float64 {
-            storage.doubles.withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] = p[i] * scale + shift } }
+            storage.doubles.withUnsafeMutableBufferPointer { p in
+                Parallel.forEachRange(count: p.count) { CKernels.scale(UnsafeMutableBufferPointer(rebasing: p[$0]), s, adding: adding) }
+            }
         } else {
-            let a = Float(scale), b = Float(shift)
+            let a = Float(s)
             storage.floats.withUnsafeMutableBufferPointer { p in
-                if b == 0 { for i in 0..<p.count { p[i] *= a } } else { for i in 0..<p.count { p[i] = p[i] * a + b } }
+                Parallel.forEachRange(count: p.count) { CKernels.scale(UnsafeMutableBufferPointer(rebasing: p[$0]), a, adding: adding) }
             }
             if dtype == .float16 { storage.roundToHalf() }
         }

@@ -191,8 +191,8 @@ extension Tensor {
     /// Σx² in one pass (accumulated in Double): the 2-norm that clipping computes every step.
     private func sumOfSquares() -> Tensor {
         let acc = dtype == .float64
-            ? storage.doubles.withUnsafeBufferPointer { ReductionKernels.total($0) { $0 * $0 } }
-            : storage.floats.withUnsafeBufferPointer { ReductionKernels.total($0) { let d = Double($0); return d * d } }
+            ? storage.doubles.withUnsafeBufferPointer { ReductionKernels.sumOfSquares($0) }
+            : storage.floats.withUnsafeBufferPointer { ReductionKernels.sumOfSquares($0) }
         return Tensor(acc, dtype: dtype)
     }
 

@@ -57,7 +57,11 @@ extension Tensor {
         newShape.swapAt(d0, d1)
         var readStrides = Shape.strides(shape)
         readStrides.swapAt(d0, d1)
-        let storage = gather(newShape, readStrides)
+        // A matrix goes through the tiled transpose (the weight's `.T` in a double backward).
+        let (rows, cols) = (shape[0], shape[1])
+        let storage = rank == 2
+            ? self.storage.map(dtype, { Tensor.transposed($0, rows: rows, cols: cols) }, { Tensor.transposed($0, rows: rows, cols: cols) })
+            : gather(newShape, readStrides)
         let out = Tensor.result(storage, newShape, dtype, inputs: [self], name: name) { g in
             [g.transposing(d0, d1)]
         }

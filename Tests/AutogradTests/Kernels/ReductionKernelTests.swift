@@ -16,4 +16,24 @@ final class ReductionKernelTests: XCTestCase {
         XCTAssertEqual(try x.sum(dim: 0).scalars, expected({ _, b, c in b * 53 + c }, count: 1961))  // leading
         XCTAssertEqual(try x.sum(dim: 1).scalars, expected({ a, _, c in a * 53 + c }, count: 159))   // middle
     }
+
+    /// The 2-norm of a long vector sums squares in Double (in blocks and lanes), then rounds once.
+    func testNormOfALongVectorIsTheSquareRootOfTheSumOfSquaresInDouble() {
+        manualSeed(22)
+        let x = Tensor.randn([100_003])
+        let exact = x.scalars.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        XCTAssertEqual(x.norm().item(), Double(Float(exact)), accuracy: Double(Float(exact).ulp))
+    }
+
+    /// `mul_` and `add_` by a number do one operation per element, as PyTorch 2.15 does:
+    /// `-0.0 * 1` stays `-0.0` while `-0.0 + 0` is `0.0` (recorded with torch).
+    func testInPlaceMulAndAddByANumberKeepTheSignOfZeroAsPyTorch() throws {
+        for dtype in [DType.float32, .float64] {
+            let x = Tensor([-0.0, 1.5, -2.0], dtype: dtype), y = Tensor([-0.0, 1.5, -2.0], dtype: dtype)
+            try noGrad { try x.mul_(1.0); try y.add_(0.0) }
+            XCTAssertEqual(x.scalars.map(\.sign), [.minus, .plus, .minus], "\(dtype)")
+            XCTAssertEqual(y.scalars.map(\.sign), [.plus, .plus, .minus], "\(dtype)")
+            XCTAssertEqual(x.scalars, [0, 1.5, -2]); XCTAssertEqual(y.scalars, [0, 1.5, -2])
+        }
+    }
 }

@@ -85,8 +85,11 @@ final class ThreadCountTests: XCTestCase {
         // 300_007 elements: 9 blocks of a long sum and a ragged last one; elementwise ops split unevenly.
         let x = Tensor.randn([300_007]), y = Tensor.randn([300_007], dtype: .float64)
         assertSameBitsForEveryThreadCount("sums, norms and elementwise ops") {
-            [x.sum().scalars, x.norm().scalars, y.sum().scalars, y.norm().scalars,
-             (x * x + x).exp().scalars, (y / 3).tanh().scalars]
+            // In-place mul_ and add_ by a number too (clipping scales gradients this way).
+            let (a, b) = (x.clone(), y.clone())
+            noGrad { _ = try? a.mul_(0.37); _ = try? a.add_(-1.25); _ = try? b.mul_(1.0 / 3); _ = try? b.add_(0.5) }
+            return [x.sum().scalars, x.norm().scalars, y.sum().scalars, y.norm().scalars,
+                    (x * x + x).exp().scalars, (y / 3).tanh().scalars, a.scalars, b.scalars]
         }
     }
 
@@ -97,6 +100,29 @@ final class ThreadCountTests: XCTestCase {
         XCTAssertEqual(Parallel.defaultThreads(environment: [:]), ProcessInfo.processInfo.activeProcessorCount)
         Autograd.numThreads = 5
         XCTAssertEqual(Autograd.numThreads, 5)
+    }
+
+    /// The pool runs each part exactly once: many parts, a split inside a part (run on its thread),
+    /// and splits started from several threads at once (one uses the pool, the others run alone).
+    func testEveryPartOfASplitRunsExactlyOnceAlsoWhenSplitsNestOrStartOnSeveralThreads() {
+        Autograd.numThreads = 3
+        func countRuns(parts: Int, inner: Int) -> [Int] {
+            let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: parts * max(inner, 1))
+            defer { counts.deallocate() }
+            counts.initialize(repeating: 0)
+            Parallel.run(parts: parts) { p in
+                if inner == 0 { counts[p] += 1; return }
+                Parallel.run(parts: inner) { q in counts[p * inner + q] += 1 }
+            }
+            return Array(counts)
+        }
+        XCTAssertEqual(countRuns(parts: 1000, inner: 0), [Int](repeating: 1, count: 1000))
+        XCTAssertEqual(countRuns(parts: 7, inner: 5), [Int](repeating: 1, count: 35))
+        let results = UnsafeMutableBufferPointer<[Int]>.allocate(capacity: 4)
+        defer { results.deallocate() }
+        results.initialize(repeating: [])
+        DispatchQueue.concurrentPerform(iterations: 4) { t in results[t] = countRuns(parts: 300, inner: 0) }
+        for r in results { XCTAssertEqual(r, [Int](repeating: 1, count: 300)) }
     }
 
     func testWorkIsSharedInContiguousRangesThatDifferByAtMostOne() {

@@ -87,3 +87,58 @@ extension LinearTests {
         XCTAssertGreaterThan(layer.weight.scalars.map(abs).max()!, 0.09)
     }
 }
+
+extension LinearTests {
+    /// The weight's gradient is the product `Gᵀ x` computed straight in the weight's layout; with a
+    /// hook on `TBackward0` or `AddmmBackward0` it goes through the transposed layout instead. Both
+    /// give the same bits, and the hooks see the true gradients.
+    func testWeightGradientIsTheSameWithAndWithoutHooksBetweenTheNodes() throws {
+        manualSeed(31)
+        let x = Tensor.randn([37, 70]), target = Tensor.randn([37, 50])
+        func weightGradient(hookOn which: String?) throws -> (grad: [Double], seen: [Double]?) {
+            manualSeed(32)
+            let layer = Linear(70, 50)
+            let y = layer(x)
+            var seen: [Double]?
+            if which == "TBackward0" {
+                y.gradFn!.nextFunctions[2]!.registerHook { _, gradOutput in seen = gradOutput.scalars }
+            } else if which == "AddmmBackward0" {
+                y.gradFn!.registerHook { gradInputs, _ in seen = gradInputs[2]!.scalars }
+            }
+            try ((y - target) * (y - target)).sum().backward()
+            return (layer.weight.grad!.scalars, seen)
+        }
+        let plain = try weightGradient(hookOn: nil)
+        // Gᵀ x with G = 2 (y - target), in float64 from the same floats: close to the float32 sums.
+        manualSeed(32)
+        let layer = Linear(70, 50)
+        let g = noGrad { 2 * (layer(x) - target) }
+        let expected = noGrad { g.to(.float64).T.matmul(x.to(.float64)) }
+        for (a, b) in zip(plain.grad, expected.scalars) { XCTAssertEqual(a, b, accuracy: 1e-3 * max(1, abs(b))) }
+        for node in ["TBackward0", "AddmmBackward0"] {
+            let hooked = try weightGradient(hookOn: node)
+            XCTAssertEqual(hooked.grad.map(\.bitPattern), plain.grad.map(\.bitPattern), node)
+            // Both hooks see the gradient of the transposed weight, [70, 50].
+            let transposedGrad = Tensor(plain.grad, shape: [50, 70]).T.scalars
+            XCTAssertEqual(hooked.seen, transposedGrad, node)
+        }
+    }
+}
+
+extension LinearTests {
+    /// The bias is added inside the product, after each element's sum: the bits of `x Wᵀ + b`
+    /// computed in two steps, for small (plain loop) and large (packed, split) products.
+    func testBiasAddedInsideTheProductGivesTheBitsOfAProductThenAnAdd() {
+        manualSeed(33)
+        for (batch, inFeatures, outFeatures) in [(3, 4, 5), (67, 301, 203)] {
+            for dtype in [DType.float32, .float64] {
+                let layer = Linear(inFeatures, outFeatures)
+                layer.weight = Tensor(layer.weight.scalars, shape: layer.weight.shape, dtype: dtype, requiresGrad: true)
+                layer.bias = Tensor(layer.bias!.scalars, shape: [outFeatures], dtype: dtype, requiresGrad: true)
+                let x = Tensor.randn([batch, inFeatures], dtype: dtype)
+                let twoSteps = noGrad { x.matmul(layer.weight.T) + layer.bias! }
+                XCTAssertEqual(layer(x).scalars.map(\.bitPattern), twoSteps.scalars.map(\.bitPattern), "\(batch)x\(inFeatures) \(dtype)")
+            }
+        }
+    }
+}
