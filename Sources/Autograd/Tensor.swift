@@ -173,8 +173,15 @@ public final class Tensor {
     /// The values in row-major order.
     public var scalars: [Double] { storage.values(dtype: dtype) }
 
-    /// The single value of a one-element tensor, as a Swift number (`item()`).
-    public func item() -> Double {
+    /// The single value of a one-element tensor, as a Swift number (`item()`). Any other number
+    /// of elements (an empty tensor, say) throws PyTorch's message.
+    public func item() throws -> Double {
+        guard count == 1 else { throw AutogradError("a Tensor with \(count) elements cannot be converted to Scalar") }
+        return scalarValue
+    }
+
+    /// `item()` for the library's own one-element tensors.
+    var scalarValue: Double {
         precondition(count == 1, "a Tensor with \(count) elements cannot be converted to Scalar")
         return dtype == .float64 ? storage.doubles[0] : Double(storage.floats[0])
     }

@@ -50,7 +50,7 @@ enum TensorFormatter {
         }
         if let tangent {
             // PyTorch formats a 0-d tangent as a Python float.
-            suffixes.append("tangent=" + (tangent.rank == 0 ? pythonRepr(tangent.item()) : tangent.description))
+            suffixes.append("tangent=" + (tangent.rank == 0 ? pythonRepr(tangent.scalarValue) : tangent.description))
         }
         return addingSuffixes(suffixes, to: prefix + body, indent: prefix.count)
     }

@@ -280,7 +280,7 @@ let checks = CheckSuite {
         guard loss.shape == [] else {
             throw CheckFailure("huberLoss returned shape \(loss.shape), expected a single number (shape []): take the mean of the per-element losses")
         }
-        let value = loss.item()
+        let value = try loss.item()
         if close(value, expected * Double(each.count)) {
             throw CheckFailure("huberLoss(prediction: [1, 2, 3, 4, -1], target: [0.5, 4, 3, 0, 0.25], delta: 1) is \(show(value)), exactly \(each.count) × the expected mean \(show(expected)): you summed the per-element losses. The loss is their mean (so it doesn't grow with the batch size)",
                                hint: ".mean(), not .sum()")

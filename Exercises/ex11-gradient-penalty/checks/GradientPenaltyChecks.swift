@@ -152,8 +152,8 @@ let checks = CheckSuite {
             guard yours.count == 1 else {
                 throw CheckFailure("gradientPenalty returned shape \(shapeText(yours.shape)); it must be a single number (a zero-dimensional tensor): average the per-sample terms with mean()")
             }
-            let variants = penaltyVariants(try p.gradients(at: p.mix(p.epsilon)), lambda: lambda)
-            let value = yours.item(), right = variants["right"]!
+            let variants = try penaltyVariants(p.gradients(at: p.mix(p.epsilon)), lambda: lambda)
+            let value = try yours.item(), right = variants["right"]!
             observe(value, "gradientPenalty (λ = \(fmt(lambda)))", atol: 1e-9, rtol: 1e-7)
             if close(value, right) { continue }
             let explanations: [(String, String)] = [
@@ -168,7 +168,7 @@ let checks = CheckSuite {
             for (key, message) in explanations where close(value, variants[key]!) {
                 throw CheckFailure(message)
             }
-            let swapped = penaltyVariants(try p.gradients(at: p.mix(1 - p.epsilon)), lambda: lambda)["right"]!
+            let swapped = try penaltyVariants(p.gradients(at: p.mix(1 - p.epsilon)), lambda: lambda)["right"]!
             if close(value, swapped) {
                 throw CheckFailure("your penalty is evaluated at ε·fake + (1 − ε)·real: the interpolation is swapped (see interpolate_values)")
             }
@@ -227,7 +227,7 @@ let checks = CheckSuite {
         observe(penalty.scalars, "gradientPenalty with a generator's output as fake", atol: 1e-9, rtol: 1e-7)
         if penalty.requiresGrad { try penalty.backward() }
         if let g = generatorWeights.grad {
-            throw CheckFailure("after penalty.backward(), the generator's weights have a gradient (norm \(fmt(g.norm().item()))): the penalty trains the critic only. Mix with fake.detach()")
+            throw CheckFailure("after penalty.backward(), the generator's weights have a gradient (norm \(fmt(try g.norm().item()))): the penalty trains the critic only. Mix with fake.detach()")
         }
     }
 }

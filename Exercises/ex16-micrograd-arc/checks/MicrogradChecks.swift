@@ -94,7 +94,7 @@ private func reference(_ model: MLP, _ inputs: [[Double]], _ targets: [Double]) 
         let n = try w.size(1)
         for i in 0..<(try w.size(0)) { grads += Array(wg[(i * n)..<((i + 1) * n)]) + [bg[i]] }
     }
-    return (loss.item(), grads)
+    return try (loss.item(), grads)
 }
 
 /// The toy data set: four points in 3-D, labelled ±1 (micrograd's).

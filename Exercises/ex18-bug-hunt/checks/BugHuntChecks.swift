@@ -36,8 +36,8 @@ let checks = CheckSuite {
         let right = zip(p, y.scalars).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / 6
         var all = 0.0
         for a in p { for b in y.scalars { all += (a - b) * (a - b) } }
-        if abs(mine.item() - all / 36) < 1e-5 && abs(right - all / 36) > 1e-4 {
-            throw CheckFailure("with weightDecay 0 your loss is \(num(mine.item())): the mean over all 6 × 6 pairs of a prediction and a target, not over the 6 examples (\(num(right))). predictions [6, 1] minus targets [6] broadcasts to [6, 6]")
+        if abs(try mine.item() - all / 36) < 1e-5 && abs(right - all / 36) > 1e-4 {
+            throw CheckFailure("with weightDecay 0 your loss is \(num(try mine.item())): the mean over all 6 × 6 pairs of a prediction and a target, not over the 6 examples (\(num(right))). predictions [6, 1] minus targets [6] broadcasts to [6, 6]")
         }
         try expectShape(mine, [], "the loss")
         try expectClose(mine.item(), right, atol: 1e-5, rtol: 1e-4, "the loss with weightDecay 0 (the mean of (prediction − target)² over the 6 examples)")

@@ -21,29 +21,29 @@ final class Regressor: Module {
 
     override func forward(_ input: Tensor) -> Tensor {
         let features = encoder(input).tanh().detach()
-        lastFeatureMean = features.mean().item()
+        lastFeatureMean = features.mean().scalars[0]
         return head(dropout(features))                    // [N, 1]
     }
 }
 
 /// The mean squared error of the model's predictions against `targets` [N], plus an L2 penalty
 /// weightDecay · Σ w² on the head's weight.
-func loss(_ model: Regressor, _ inputs: Tensor, _ targets: Tensor, weightDecay: Double) -> Tensor {
+func loss(_ model: Regressor, _ inputs: Tensor, _ targets: Tensor, weightDecay: Double) throws -> Tensor {
     let predictions = model(inputs)
     let mse = ((predictions - targets) ** 2).mean()
-    let penalty = Tensor(weightDecay * (model.head.weight ** 2).sum().item())
+    let penalty = try Tensor(weightDecay * (model.head.weight ** 2).sum().item())
     return mse + penalty
 }
 
 /// One step of training; returns the loss before the update.
 func trainStep(_ model: Regressor, _ optimizer: SGD, _ inputs: Tensor, _ targets: Tensor) throws -> Double {
-    let current = loss(model, inputs, targets, weightDecay: 0.01)
+    let current = try loss(model, inputs, targets, weightDecay: 0.01)
     try current.backward()
     try optimizer.step()
-    return current.item()
+    return try current.item()
 }
 
 /// The loss on held-out data (without the penalty), as the model predicts after training.
-func evaluate(_ model: Regressor, _ inputs: Tensor, _ targets: Tensor) -> Double {
-    noGrad { loss(model, inputs, targets, weightDecay: 0).item() }
+func evaluate(_ model: Regressor, _ inputs: Tensor, _ targets: Tensor) throws -> Double {
+    try noGrad { try loss(model, inputs, targets, weightDecay: 0).item() }
 }

@@ -122,7 +122,7 @@ let checks = CheckSuite {
                         try w.sub_(w.grad!, alpha: lr)
                         try b.sub_(b.grad!, alpha: lr)
                     }
-                    losses.append(loss.item())
+                    losses.append(try loss.item())
                 }
                 return losses
             }

@@ -37,7 +37,7 @@ func train(x: Tensor, y: Tensor, w: Tensor, b: Tensor, steps: Int, learningRate:
             try w.sub_(w.grad!, alpha: learningRate)
             try b.sub_(b.grad!, alpha: learningRate)
         }
-        losses.append(loss.item())
+        losses.append(try loss.item())
     }
     return losses
 }

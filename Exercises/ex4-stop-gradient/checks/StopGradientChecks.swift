@@ -43,9 +43,9 @@ private struct Episode {
     }
 
     /// The loss value at w with the target held fixed at its current value.
-    func frozenTargetLoss(at values: [Double], target: Tensor) -> Double {
+    func frozenTargetLoss(at values: [Double], target: Tensor) throws -> Double {
         let wv = Tensor(values, shape: w.shape, dtype: .float64)
-        return ((modelValue(today, wv) - target) ** 2).mean().item()
+        return try ((modelValue(today, wv) - target) ** 2).mean().item()
     }
 }
 
@@ -68,16 +68,16 @@ let checks = CheckSuite {
     Check("evaluate_values", "evaluate returns the model's predictions and their mean squared error",
           hint: "The evaluation's loss is the mean squared error of value(x, w) against y, returned as a Double.\nSquare the differences, take mean(), then item().") {
         let b = Batch()
-        let (predictions, loss) = evaluate(x: b.x, y: b.y, w: b.w)
+        let (predictions, loss) = try evaluate(x: b.x, y: b.y, w: b.w)
         let reference = noGrad { modelValue(b.x, b.w) }
         try expectClose(predictions, reference, "predictions")
-        try expectClose(loss, noGrad { ((reference - b.y) ** 2).mean().item() }, "the validation loss")
+        try expectClose(loss, noGrad { try ((reference - b.y) ** 2).mean().item() }, "the validation loss")
     }
 
     Check("evaluate_no_graph", "evaluate records no graph",
           hint: "Wrap the computation in noGrad { ... }: it returns what its block returns.") {
         let b = Batch()
-        let (predictions, _) = evaluate(x: b.x, y: b.y, w: b.w)
+        let (predictions, _) = try evaluate(x: b.x, y: b.y, w: b.w)
         if let node = predictions.gradFn {
             throw CheckFailure("the predictions were recorded for backward (their gradFn is \(node.name)): evaluate built a graph that nobody will ever use, which costs memory and time. Compute inside noGrad { }")
         }
@@ -88,7 +88,7 @@ let checks = CheckSuite {
     Check("evaluate_then_train", "after evaluate, training records gradients as before",
           hint: "noGrad { } restores recording when its block ends and never changes the tensors. Don't switch off w's requiresGrad.") {
         let b = Batch()
-        let (_, validationLoss) = evaluate(x: b.x, y: b.y, w: b.w)
+        let (_, validationLoss) = try evaluate(x: b.x, y: b.y, w: b.w)
         guard b.w.requiresGrad else {
             throw CheckFailure("after evaluate, w no longer requires grad: the next training step can't compute its gradient. Leave w alone and use noGrad { }, which stops recording without changing any tensor")
         }
@@ -129,7 +129,7 @@ let checks = CheckSuite {
             var plus = e.w.scalars, minus = e.w.scalars
             plus[j] += h
             minus[j] -= h
-            numeric.append((e.frozenTargetLoss(at: plus, target: frozen) - e.frozenTargetLoss(at: minus, target: frozen)) / (2 * h))
+            numeric.append((try e.frozenTargetLoss(at: plus, target: frozen) - e.frozenTargetLoss(at: minus, target: frozen)) / (2 * h))
         }
         try expectClose(yours, numeric, atol: 1e-5, rtol: 1e-3, "w.grad (against finite differences with the target fixed)")
     }

@@ -19,8 +19,8 @@ private func referenceFit(_ parameters: [Tensor], learningRate: Double, target: 
     for _ in 0..<maxSteps {
         for p in parameters { p.grad = nil }
         let l = loss()
-        losses.append(l.item())
-        if l.item() < target { break }
+        losses.append(try l.item())
+        if try l.item() < target { break }
         try l.backward()
         try noGrad { for p in parameters { try p.sub_(p.grad!, alpha: learningRate) } }
     }

@@ -15,7 +15,7 @@ private func caseNumbers(_ hs: [GradientHealth]) -> [Double] {
 /// Expects `diagnose(gradient)` to be `expected`; `why` explains a known wrong answer.
 private func expectDiagnosis(_ gradient: Tensor?, _ expected: GradientHealth, _ what: String,
                              _ why: [GradientHealth: String] = [:]) throws {
-    let got = diagnose(gradient)
+    let got = try diagnose(gradient)
     observe(caseNumbers([got]), "diagnose(\(what)), as a case number", atol: 0, rtol: 0)
     guard got != expected else { return }
     if let reason = why[got] {
@@ -146,13 +146,13 @@ let checks = CheckSuite {
         let probe = Probe()
         try (probe(Tensor([[1.0, 2.0], [0.5, -1.0]])) ** 2).sum().backward()
         let names = probe.namedParameters().map(\.name)
-        let report = healthReport(of: probe)
+        let report = try healthReport(of: probe)
         observe(caseNumbers(report.map(\.health)), "healthReport's diagnoses, as case numbers", atol: 0, rtol: 0)
         if report.count == names.count - 1 && !report.contains(where: { $0.name == "unused" }) {
             throw CheckFailure("healthReport skipped \"unused\", the parameter no backward pass reached: report it as .missing. A parameter the loss never uses is exactly what a health report is for")
         }
         try expect(report.map(\.name) == names, "healthReport's names are \(report.map(\.name)), expected \(names) (namedParameters() order)")
-        let expected = probe.namedParameters().map { diagnose($0.parameter.grad) }
+        let expected = try probe.namedParameters().map { try diagnose($0.parameter.grad) }
         try expect(report[0].health == .missing, "\"unused\" is reported as \(name(report[0].health)), expected .missing")
         try expect(report.map(\.health) == expected, "healthReport's diagnoses \(report.map { name($0.health) }) differ from diagnose() of each gradient \(expected.map(name))")
     }

@@ -296,7 +296,7 @@ let checks = CheckSuite {
             try loss.backward()
             if clip { try clipGradNorm(m.parameters(), maxNorm: maxNorm) }
             try opt.step()
-            return (before, m.parameters().flatMap(\.scalars), loss.item())
+            return try (before, m.parameters().flatMap(\.scalars), loss.item())
         }
         let right = try reference(clip: true), unclipped = try reference(clip: false)
         let m = model(), opt = SGD(m.parameters(), lr: lr)

@@ -33,7 +33,7 @@ open class Linear: Module {
     /// (`ViewBackward0` on top), other ranks through `matmul` and `+`.
     open override func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank >= 1 && input.shape[input.rank - 1] == inFeatures,
-                     "mat1 and mat2 shapes cannot be multiplied (\(input.count / Swift.max(input.shape.last ?? 1, 1))x\(input.shape.last ?? 0) and \(inFeatures)x\(outFeatures))")
+                     "addmm: mat1 and mat2 shapes cannot be multiplied (\(input.count / Swift.max(input.shape.last ?? 1, 1))x\(input.shape.last ?? 0) and \(inFeatures)x\(outFeatures))")
         guard let bias else { return input.matmul(weight.t()) }
         switch input.rank {
         case 2:

@@ -20,7 +20,7 @@ extension Tensor {
     static func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor) -> Tensor {
         precondition(x.rank == 2 && weight.rank == 2, "linear expects matrices here, got \(x.rank)D and \(weight.rank)D")
         let m = x.shape[0], k = x.shape[1], n = weight.shape[0]
-        precondition(weight.shape[1] == k, "mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(weight.shape[1])x\(n))")
+        precondition(weight.shape[1] == k, "addmm: mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(weight.shape[1])x\(n))")
         let outShape = [m, n]
         precondition(Shape.broadcast(bias.shape, outShape) == outShape,
                      "The expanded size of the tensor must match the existing size at a non-singleton dimension. Target sizes: \(outShape). Tensor sizes: \(bias.shape)")

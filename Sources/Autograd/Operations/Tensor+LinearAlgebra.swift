@@ -28,7 +28,7 @@ extension Tensor {
     /// `+0.0`, which is what PyTorch's own small-batch `bmm` kernel does.
     static func mm(_ a: Tensor, _ b: Tensor, name: String, aShape: [Int], bShape: [Int], oneTermIsProduct: Bool = true) -> Tensor {
         let m = a.shape[0], k = a.shape[1], n = b.shape[1]
-        precondition(b.shape[0] == k, "mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(b.shape[0])x\(n))")
+        precondition(b.shape[0] == k, "mm: mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(b.shape[0])x\(n))")
         let dtype = DType.promote(a.dtype, b.dtype)
         let computeType = ThreadState.current.autocastDType ?? dtype
         let a2 = a.dtype == computeType ? a : a.to(computeType), b2 = b.dtype == computeType ? b : b.to(computeType)

@@ -72,7 +72,7 @@ extension Tensor {
             let x = try saved.unpack()
             _ = try savedOut.unpack()
             let mask = best.isNaN ? x.isNaN() : x.constant(.equal(best))
-            let share = mask / mask.sum().item()
+            let share = mask / mask.sum().scalarValue
             // masked_fill in PyTorch: the other elements get 0 even when g is NaN or infinite.
             return [Tensor.masked(g.expand(x.shape), share)]
         }

@@ -28,13 +28,13 @@ public func clipGradNorm(_ parameters: [Tensor], maxNorm: Double, normType: Doub
         let stacked = norms.count == 1 ? norms[0] : Tensor.concatenating(norms.map { $0.to(first.dtype) })
         return stacked.vectorNorm(normType)
     }
-    let value = total.item()
+    let value = total.scalarValue
     if errorIfNonfinite && !value.isFinite {
         throw AutogradError("The total norm of order \(pythonFloatText(normType)) for gradients from `parameters` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set `error_if_nonfinite=False`")
     }
     // clip_coef = max_norm / (total_norm + 1e-6), clamped to 1, in the norm's type.
     let coefficient: Tensor = noGrad { (maxNorm / (total + 1e-6)).clamp(max: 1.0) }
-    let scale = coefficient.item()
+    let scale = coefficient.scalarValue
     for g in grads {
         noGrad { _ = try? g.mul_(scale) }
     }

@@ -16,16 +16,16 @@ extension SVGChart {
     ///   - levels: the values to draw level curves at (nil: 14 levels, from 10⁻⁴ of the range above the
     ///     minimum up to the maximum, each a constant factor above the last).
     ///   - paths: optimizer trajectories, coloured from `palette` in order.
-    public static func contour(_ f: (Double, Double) -> Double, x: ClosedRange<Double>, y: ClosedRange<Double>,
+    public static func contour(_ f: (Double, Double) throws -> Double, x: ClosedRange<Double>, y: ClosedRange<Double>,
                                levels: [Double]? = nil, paths: [ChartSeries] = [], title: String = "",
                                xLabel: String = "", yLabel: String = "", resolution: Int = 96,
-                               width: Double = 640, height: Double = 560) -> String {
+                               width: Double = 640, height: Double = 560) rethrows -> String {
         let xAxis = ChartAxis.fitting([x.lowerBound, x.upperBound], scale: .linear, targetTicks: 6)
         let yAxis = ChartAxis.fitting([y.lowerBound, y.upperBound], scale: .linear, targetTicks: 6)
         let m = max(resolution, 8)
         func gx(_ i: Int) -> Double { xAxis.lower + (xAxis.upper - xAxis.lower) * Double(i) / Double(m) }
         func gy(_ j: Int) -> Double { yAxis.lower + (yAxis.upper - yAxis.lower) * Double(j) / Double(m) }
-        let grid = (0...m).map { j in (0...m).map { i in f(gx(i), gy(j)) } }
+        let grid = try (0...m).map { j in try (0...m).map { i in try f(gx(i), gy(j)) } }
         let finite = grid.flatMap { $0 }.filter(\.isFinite)
         let low = finite.min() ?? 0, high = finite.max() ?? 1
         let chosen = levels ?? (0..<14).map { k -> Double in

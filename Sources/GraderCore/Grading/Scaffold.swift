@@ -100,7 +100,7 @@ public enum Scaffold {
         let x = Tensor([3.0], requiresGrad: true)
         let y = x * x
         try y.backward()
-        print("dy/dx at 3:", x.grad!.item())
+        print("dy/dx at 3:", try x.grad!.item())
         ```
 
         ```output

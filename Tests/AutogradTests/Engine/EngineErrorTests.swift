@@ -20,7 +20,7 @@ final class EngineErrorTests: XCTestCase {
         XCTAssertEqual(message { _ = try grad(outputs: [y], inputs: [x, unused], retainGraph: true) },
                        "The differentiated Tensor at index 1 appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.")
         let grads = try grad(outputs: [y], inputs: [x, unused], allowUnused: true)
-        XCTAssertEqual(grads[0]?.item(), 3)
+        XCTAssertEqual(try grads[0]?.item(), 3)
         XCTAssertNil(grads[1])
     }
 

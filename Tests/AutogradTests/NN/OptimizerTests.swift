@@ -174,7 +174,7 @@ final class OptimizerTests: XCTestCase {
         try opt.step()
         opt.learningRate = 0.01
         try opt.step()
-        XCTAssertEqual(w.item(), 1 - 0.1 - 0.01, accuracy: 1e-15)
+        XCTAssertEqual(try w.item(), 1 - 0.1 - 0.01, accuracy: 1e-15)
     }
 
     func testFloat16ParametersStayOnTheHalfGrid() throws {
@@ -182,7 +182,7 @@ final class OptimizerTests: XCTestCase {
         let opt = SGD([w], lr: 0.1)
         w.grad = Tensor([1.0], dtype: .float16)
         try opt.step()
-        XCTAssertEqual(w.item(), Double(Float16(0.9)))
+        XCTAssertEqual(try w.item(), Double(Float16(0.9)))
     }
 }
 

@@ -19,7 +19,7 @@ final class TrainingTests: XCTestCase {
             let l = lossFunction(model(X), Y)
             try l.backward()
             try opt.step()
-            loss = l.item()
+            loss = try l.item()
             steps += 1
         }
         let elapsed = Date().timeIntervalSince(start)

@@ -88,6 +88,9 @@ final class EdgeInputParityTests: XCTestCase {
             show("cross_entropy(m, [0, -1])") { try crossEntropy(m, [0, -1]) }
             show("cross_entropy(m, [2, -100])") { try crossEntropy(m, [2, -100]) }
             show("cross_entropy(m, [1])") { try crossEntropy(m, [1]) }
+            show("e.item()") { try e.item() }
+            show("v.item()") { try v.item() }
+            show("s.item()") { try s.item() }
         }
     }
 }

@@ -148,9 +148,9 @@ final class LessonClaimsParityTests: XCTestCase {
                 for step in 0..<40 {
                     w.grad = Tensor([step == 3 ? 1000.0 : 1.0])
                     if clip { try clipGradNorm([w], maxNorm: 5.0) }
-                    let before = w.item()
+                    let before = try w.item()
                     try optimizer.step()
-                    steps.append(Double(Float(before) - Float(w.item())))
+                    steps.append(Double(Float(before) - Float(try w.item())))
                 }
                 return steps
             }

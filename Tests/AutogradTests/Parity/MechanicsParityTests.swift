@@ -41,7 +41,7 @@ final class MechanicsParityTests: XCTestCase {
             out.print(((prediction - target) ** 2).mean(), ((try prediction.squeeze(1) - target) ** 2).mean())
 
             let weights = Tensor([1.0, -2.0], requiresGrad: true)
-            let penalty = Tensor(0.1 * (weights ** 2).sum().item())
+            let penalty = try Tensor(0.1 * (weights ** 2).sum().item())
             try ((weights * 3).sum() + penalty).backward()
             out.print(penalty.requiresGrad, weights.grad as Any)
             weights.grad = nil

@@ -23,7 +23,7 @@ final class TrainingParityTests: XCTestCase {
                 loss = ((X.matmul(w) + b - Y) ** 2).mean()
                 try loss.backward()
                 try opt.step()
-                out.print(epoch, pythonRounded(loss.item(), 4))
+                out.print(epoch, pythonRounded(try loss.item(), 4))
             }
             out.print(w)
             out.print(b)

@@ -33,7 +33,7 @@ final class GradScalerTests: XCTestCase {
         let scaler = GradScaler(initScale: 1024)
         XCTAssertEqual(scaler.scale, 1024)          // before the first scale(): the initial scale
         let scaled = scaler.scale((p * p).sum())
-        XCTAssertEqual(scaled.item(), 5 * 1024)
+        XCTAssertEqual(try scaled.item(), 5 * 1024)
         XCTAssertEqual(scaled.gradFn?.name, "MulBackward0")
         try scaled.backward()
         XCTAssertEqual(p.grad!.scalars, [2048, -4096])

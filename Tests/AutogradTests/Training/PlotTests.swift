@@ -23,7 +23,7 @@ final class PlotTests: XCTestCase {
             try loss.backward()
             monitor.record()
             try optimizer.step()
-            losses.append(loss.item())
+            losses.append(try loss.item())
         }
         return (losses, monitor)
     }

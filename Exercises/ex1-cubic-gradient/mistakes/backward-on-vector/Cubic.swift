@@ -14,7 +14,7 @@ func gradientAt(_ value: Double) throws -> Double {
     let x = Tensor(value, dtype: .float64, requiresGrad: true)
     let y = cubic(x)
     try y.backward()
-    return x.grad!.item()
+    return try x.grad!.item()
 }
 
 func gradientsAt(_ values: [Double]) throws -> [Double] {

@@ -14,7 +14,7 @@ func gradientAt(_ value: Double) throws -> Double {
     let x = Tensor(value, dtype: .float64, requiresGrad: true)
     let y = cubic(x)
     try y.backward()
-    return y.item()     // the value f(v), not the gradient
+    return try y.item()     // the value f(v), not the gradient
 }
 
 func gradientsAt(_ values: [Double]) throws -> [Double] {

@@ -53,7 +53,7 @@ func accumulateGradients(model: Module, scaler: GradScaler, inputs: Tensor, targ
         let rows = (k * size)..<((k + 1) * size)
         let loss = try autocast(.float16) { MSELoss()(model(try inputs[rows]), try targets[rows]) }
         try (loss / Double(microBatches)).backward()
-        total += loss.item()
+        total += try loss.item()
     }
     return total / Double(microBatches)
 }

@@ -21,7 +21,7 @@ final class Regressor: Module {
 
     override func forward(_ input: Tensor) -> Tensor {
         let features = encoder(input).tanh()
-        lastFeatureMean = features.detach().mean().item()
+        lastFeatureMean = features.detach().mean().scalars[0]
         return head(dropout(features))                    // [N, 1]
     }
 }
@@ -41,7 +41,7 @@ func trainStep(_ model: Regressor, _ optimizer: SGD, _ inputs: Tensor, _ targets
     let current = try loss(model, inputs, targets, weightDecay: 0.01)
     try current.backward()
     try optimizer.step()
-    return current.item()
+    return try current.item()
 }
 
 /// The loss on held-out data (without the penalty), as the model predicts after training.

@@ -21,7 +21,7 @@ final class Regressor: Module {
 
     override func forward(_ input: Tensor) -> Tensor {
         let features = encoder(input).tanh()
-        lastFeatureMean = features.detach().mean().item()
+        lastFeatureMean = features.detach().mean().scalars[0]
         return head(dropout(features))                    // [N, 1]
     }
 }
@@ -31,7 +31,7 @@ final class Regressor: Module {
 func loss(_ model: Regressor, _ inputs: Tensor, _ targets: Tensor, weightDecay: Double) throws -> Tensor {
     let predictions = model(inputs)
     let mse = try ((predictions.squeeze(1) - targets) ** 2).mean()
-    let penalty = Tensor(weightDecay * (model.head.weight ** 2).sum().item())
+    let penalty = try Tensor(weightDecay * (model.head.weight ** 2).sum().item())
     return mse + penalty
 }
 
@@ -41,7 +41,7 @@ func trainStep(_ model: Regressor, _ optimizer: SGD, _ inputs: Tensor, _ targets
     let current = try loss(model, inputs, targets, weightDecay: 0.01)
     try current.backward()
     try optimizer.step()
-    return current.item()
+    return try current.item()
 }
 
 /// The loss on held-out data (without the penalty), as the model predicts after training.

@@ -21,7 +21,7 @@ final class Regressor: Module {
 
     override func forward(_ input: Tensor) -> Tensor {
         let features = encoder(input).tanh()
-        lastFeatureMean = features.detach().mean().item()
+        lastFeatureMean = features.detach().mean().scalars[0]
         return head(dropout(features))                    // [N, 1]
     }
 }
@@ -41,12 +41,12 @@ func trainStep(_ model: Regressor, _ optimizer: SGD, _ inputs: Tensor, _ targets
     let current = loss(model, inputs, targets, weightDecay: 0.01)
     try current.backward()
     try optimizer.step()
-    return current.item()
+    return try current.item()
 }
 
 /// The loss on held-out data (without the penalty), as the model predicts after training.
-func evaluate(_ model: Regressor, _ inputs: Tensor, _ targets: Tensor) -> Double {
+func evaluate(_ model: Regressor, _ inputs: Tensor, _ targets: Tensor) throws -> Double {
     model.eval()
     defer { model.train() }
-    return noGrad { loss(model, inputs, targets, weightDecay: 0).item() }
+    return try noGrad { try loss(model, inputs, targets, weightDecay: 0).item() }
 }

@@ -10,11 +10,11 @@ func value(_ states: Tensor, _ w: Tensor) -> Tensor {
 
 /// Part 1. Evaluates the model on held-out data: its predictions value(x, w) and their mean squared
 /// error against y (as a Double). Nothing here will ever be differentiated, so record no graph.
-func evaluate(x: Tensor, y: Tensor, w: Tensor) -> (predictions: Tensor, loss: Double) {
-    noGrad {
+func evaluate(x: Tensor, y: Tensor, w: Tensor) throws -> (predictions: Tensor, loss: Double) {
+    try noGrad {
         let predictions = value(x, w)
         let loss = ((predictions - y) ** 2).mean()
-        return (predictions, loss.item())
+        return try (predictions, loss.item())
     }
 }
 

@@ -7,8 +7,8 @@ func fit(_ parameters: [Tensor], learningRate: Double, target: Double, maxSteps:
     var losses: [Double] = []
     for _ in 0..<maxSteps {
         let current = loss()                            // 2. forward
-        losses.append(current.item())
-        if current.item() < target { break }            // 3. good enough: no update
+        losses.append(try current.item())
+        if try current.item() < target { break }            // 3. good enough: no update
         try current.backward()                          // 4. backward
         try noGrad {                                    // 5. update, unrecorded
             for p in parameters {

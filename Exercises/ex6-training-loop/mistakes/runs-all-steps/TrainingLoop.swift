@@ -8,7 +8,7 @@ func fit(_ parameters: [Tensor], learningRate: Double, target: Double, maxSteps:
     for _ in 0..<maxSteps {
         for p in parameters { p.grad = nil }           // 1. clear
         let current = loss()                            // 2. forward
-        losses.append(current.item())
+        losses.append(try current.item())
         try current.backward()                          // 4. backward
         try noGrad {                                    // 5. update, unrecorded
             for p in parameters {

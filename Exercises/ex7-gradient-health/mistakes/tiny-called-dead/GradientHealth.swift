@@ -9,12 +9,12 @@ enum GradientHealth: Equatable {
 let vanishingBelow = 1e-6
 let explodingAbove = 1e3
 
-func diagnose(_ gradient: Tensor?) -> GradientHealth {
+func diagnose(_ gradient: Tensor?) throws -> GradientHealth {
     guard let g = gradient else { return .missing }
     guard g.isFinite().all() else { return .nonFinite }     // before any comparison: nan compares false
     let values = g.scalars
     if values.allSatisfy({ abs($0) < 1e-6 }) { return .dead }       // before vanishing: 0 is below any threshold
-    let norm = g.norm().item()
+    let norm = try g.norm().item()
     if norm < vanishingBelow { return .vanishing }
     if norm > explodingAbove { return .exploding }
     return .healthy
@@ -31,6 +31,6 @@ func deadUnits(of layer: Linear) -> [Int] {
     }
 }
 
-func healthReport(of model: Module) -> [(name: String, health: GradientHealth)] {
-    model.namedParameters().map { (name: $0.name, health: diagnose($0.parameter.grad)) }
+func healthReport(of model: Module) throws -> [(name: String, health: GradientHealth)] {
+    try model.namedParameters().map { (name: $0.name, health: try diagnose($0.parameter.grad)) }
 }

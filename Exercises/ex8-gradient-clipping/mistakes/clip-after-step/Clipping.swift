@@ -41,5 +41,5 @@ func clippedStep(model: Module, optimizer: Optimizer, x: Tensor, y: Tensor, maxN
     try loss.backward()
     try optimizer.step()
     try myClipGradNorm(model.parameters(), maxNorm: maxNorm)   // clipped after the update
-    return loss.item()
+    return try loss.item()
 }

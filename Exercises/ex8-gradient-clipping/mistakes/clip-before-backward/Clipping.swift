@@ -41,5 +41,5 @@ func clippedStep(model: Module, optimizer: Optimizer, x: Tensor, y: Tensor, maxN
     try myClipGradNorm(model.parameters(), maxNorm: maxNorm)   // clipped before backward
     try loss.backward()
     try optimizer.step()
-    return loss.item()
+    return try loss.item()
 }

@@ -41,5 +41,5 @@ func clippedStep(model: Module, optimizer: Optimizer, x: Tensor, y: Tensor, maxN
     try loss.backward()
     try myClipGradNorm(model.parameters(), maxNorm: maxNorm)
     try optimizer.step()
-    return loss.item()
+    return try loss.item()
 }

@@ -17,7 +17,7 @@ final class GradientRecorder {
         for (name, p) in model.namedParameters() where name.hasSuffix("weight") {
             norms[name] = []
             handles.append(try p.registerHook { [unowned self] grad in   // runs before accumulation
-                self.norms[name]!.append(grad.norm().item())
+                self.norms[name]!.append(try grad.norm().item())
                 return nil
             })
         }

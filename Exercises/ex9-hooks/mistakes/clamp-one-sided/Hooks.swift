@@ -17,7 +17,7 @@ final class GradientRecorder {
         for (name, p) in model.namedParameters() where name.hasSuffix("weight") {
             norms[name] = []
             handles.append(try p.registerPostAccumulateGradHook { [unowned self] p in
-                self.norms[name]!.append(p.grad!.norm().item())
+                self.norms[name]!.append(try p.grad!.norm().item())
             })
         }
     }
