@@ -18,12 +18,17 @@ extension Tensor {
         if recording {
             let old = Tensor(storage: storage.copy(), shape: shape, dtype: dtype, gradFn: historyBeforeInPlace())
             new = compute(old.carryingTangent(of: self))
-            if viewBase != nil { rebase = true } else { replaceGradFn(with: new.gradFn) }
         } else {
             new = noGrad { compute(detach().carryingTangent(of: self)) }
         }
+        // Checked before anything about this tensor changes, so a refused write leaves it as it was.
+        guard new.shape == shape else {
+            throw AutogradError("output with shape \(shape) doesn't match the broadcast shape \(new.shape)")
+        }
+        if recording {
+            if viewBase != nil { rebase = true } else { replaceGradFn(with: new.gradFn) }
+        }
         if DualLevel.isActive { DualLevel.setTangent(DualLevel.tangent(of: new), of: self) }
-        precondition(new.count == count, "output with shape \(shape) doesn't match the broadcast shape \(new.shape)")
         let values = new.dtype == dtype ? new : noGrad { new.to(dtype) }
         if dtype == .float64 { storage.doubles = values.storage.doubles } else { storage.floats = values.storage.floats }
         storage.version += 1

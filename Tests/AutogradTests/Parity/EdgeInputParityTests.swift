@@ -91,6 +91,8 @@ final class EdgeInputParityTests: XCTestCase {
             show("e.item()") { try e.item() }
             show("v.item()") { try v.item() }
             show("s.item()") { try s.item() }
+            show("zeros(3).add_(zeros(2, 3))") { try Tensor.zeros([3]).add_(Tensor.zeros([2, 3])) }
+            show("zeros(0).add_(zeros(2, 0))") { try Tensor.zeros([0]).add_(Tensor.zeros([2, 0])) }
         }
     }
 }
