@@ -21,27 +21,19 @@ enum MatrixProduct {
     /// element is its sum of products, then the bias added, as `addmm` adds it.
     static func multiply(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int,
                          transposeA: Bool = false, transposeB: Bool = false, rowBias: [Float]? = nil) -> [Float] {
-        [Float](unsafeUninitializedCapacity: m * n) { c, count in
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    withPointer(rowBias) { bias in
-                        if m * n * k < kernelThreshold || m == 0 || n == 0 {
-                            loop(pa, pb, m: m, k: k, n: n, transposeA, transposeB, into: c)
-                            if let bias { addRows(bias, to: c, m: m, n: n) }
-                        } else {
-                            packed(Packed32(), pa.baseAddress!, pb.baseAddress!, c.baseAddress!, m: m, k: k, n: n,
-                                   transposeA, transposeB, bias)
-                        }
-                    }
-                }
-            }
-            count = m * n
-        }
+        product(Packed32(), a, b, m: m, k: k, n: n, transposeA, transposeB, rowBias)
     }
 
     static func multiply(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int,
                          transposeA: Bool = false, transposeB: Bool = false, rowBias: [Double]? = nil) -> [Double] {
-        [Double](unsafeUninitializedCapacity: m * n) { c, count in
+        product(Packed64(), a, b, m: m, k: k, n: n, transposeA, transposeB, rowBias)
+    }
+
+    /// Small products by a plain loop, the others by the packed kernel of the element type.
+    private static func product<K: PackedKernel>(_ kernel: K, _ a: [K.Scalar], _ b: [K.Scalar], m: Int, k: Int, n: Int,
+                                                 _ transposeA: Bool, _ transposeB: Bool, _ rowBias: [K.Scalar]?) -> [K.Scalar]
+        where K.Scalar: TensorScalar {
+        [K.Scalar](unsafeUninitializedCapacity: m * n) { c, count in
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     withPointer(rowBias) { bias in
@@ -49,7 +41,7 @@ enum MatrixProduct {
                             loop(pa, pb, m: m, k: k, n: n, transposeA, transposeB, into: c)
                             if let bias { addRows(bias, to: c, m: m, n: n) }
                         } else {
-                            packed(Packed64(), pa.baseAddress!, pb.baseAddress!, c.baseAddress!, m: m, k: k, n: n,
+                            packed(kernel, pa.baseAddress!, pb.baseAddress!, c.baseAddress!, m: m, k: k, n: n,
                                    transposeA, transposeB, bias)
                         }
                     }
