@@ -23,16 +23,18 @@ extension Tensor {
 
     /// The product of two matrices, reshaped to the result shape the caller's ranks call for.
     /// The backward rule is the classic pair: dA = G Bᵀ, dB = Aᵀ G.
-    /// `oneTermIsProduct`: with an inner size of 1 each entry is the single product `a·b`, as the
-    /// BLAS behind PyTorch's `mm` computes it (so `-x · 0` is `-0.0`), instead of a sum started at
-    /// `+0.0`, which is what PyTorch's own small-batch `bmm` kernel does.
-    static func mm(_ a: Tensor, _ b: Tensor, name: String, aShape: [Int], bShape: [Int], oneTermIsProduct: Bool = true) -> Tensor {
+    /// With an inner size of 1 each entry is a single product. Its sign when it is zero depends on
+    /// which kernel PyTorch picks: MKL's matrix product gives the product itself (`-x · 0` is
+    /// -0.0), its matrix-vector product and PyTorch's own small batched kernel a sum started at
+    /// +0.0. `oneTermIsProduct` says which; by default, a matrix product with more than one row
+    /// and more than one column.
+    static func mm(_ a: Tensor, _ b: Tensor, name: String, aShape: [Int], bShape: [Int], oneTermIsProduct: Bool? = nil) -> Tensor {
         let m = a.shape[0], k = a.shape[1], n = b.shape[1]
         precondition(b.shape[0] == k, "mm: mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(b.shape[0])x\(n))")
         let dtype = DType.promote(a.dtype, b.dtype)
         let computeType = ThreadState.current.autocastDType ?? dtype
         let a2 = a.dtype == computeType ? a : a.to(computeType), b2 = b.dtype == computeType ? b : b.to(computeType)
-        let storage = k == 1 && oneTermIsProduct
+        let storage = k == 1 && (oneTermIsProduct ?? (m > 1 && n > 1))
             ? a2.storage.zip(b2.storage, computeType, { Tensor.outerProduct($0, $1) }, { Tensor.outerProduct($0, $1) })
             : a2.storage.zip(b2.storage, computeType,
                              { MatrixProduct.multiply($0, $1, m: m, k: k, n: n) },
@@ -88,11 +90,19 @@ extension Tensor {
         let batch = broadcastShape(Array(a3.shape.dropLast(2)), Array(b3.shape.dropLast(2)))
         let ae = a3.expand(batch + [m, k]), be = b3.expand(batch + [k, n])
         let count = Shape.count(batch)
-        // PyTorch folds the batch into one matrix product when either operand has at most two
-        // dimensions, and runs its batched kernel otherwise (the two differ in the sign of a zero).
-        let folded = a.rank <= 2 || b.rank <= 2
+        // How PyTorch 2.15 dispatches (measured): a batch on the left is folded into the rows of
+        // one matrix product (or a matrix-vector one); a matrix on the left of a batch is folded,
+        // transposed, when it requires grad; everything else goes to the batched kernel.
+        let oneTermIsProduct: Bool
+        if a.rank >= 3 && b.rank <= 2 {
+            oneTermIsProduct = b.rank == 2 && count * m > 1 && n > 1
+        } else if a.rank <= 2 && b.rank >= 3 {
+            oneTermIsProduct = a.rank == 2 && a.requiresGrad && count * n > 1 && m > 1
+        } else {
+            oneTermIsProduct = false
+        }
         let aFlat = ae.reshape([count, m, k]), bFlat = be.reshape([count, k, n])
-        let products = (0..<count).map { Tensor.mm(try! aFlat.select(dim: 0, index: $0), try! bFlat.select(dim: 0, index: $0), name: "BmmBackward0", aShape: [m, k], bShape: [k, n], oneTermIsProduct: folded) }
+        let products = (0..<count).map { Tensor.mm(try! aFlat.select(dim: 0, index: $0), try! bFlat.select(dim: 0, index: $0), name: "BmmBackward0", aShape: [m, k], bShape: [k, n], oneTermIsProduct: oneTermIsProduct) }
         var out = Tensor.stacking(products, dim: 0).reshape(batch + [m, n])
         if a.rank == 1 { out = out.squeezing(-2) }
         if b.rank == 1 { out = out.squeezing(-1) }

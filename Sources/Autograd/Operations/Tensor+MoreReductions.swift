@@ -122,6 +122,12 @@ extension Tensor {
             guard let m = g.max() else { return -.infinity }
             if g.contains(where: \.isNaN) { return .nan }
             let shift = m.isInfinite ? 0 : m
+            if self.dtype == .float32 {
+                // Step by step in float32, as PyTorch computes it: near 0 (the logsumexp of a
+                // log-softmax) the rounding of each step is the whole answer.
+                let s = Float(shift)
+                return Double(Foundation.log(g.reduce(Float(0)) { $0 + Foundation.exp(Float($1) - s) }) + s)
+            }
             return Foundation.log(g.reduce(0) { $0 + Foundation.exp($1 - shift) }) + shift
         }
         let keep = keptShape(ds), outShape = outputShape(ds, keepdim: keepdim)

@@ -281,9 +281,11 @@ extension Tensor {
             let v = x[i], l = lo?[i], h = hi?[i]
             if v.isNaN || l?.isNaN == true || h?.isNaN == true {
                 // With one bound PyTorch's clamp is maximum/minimum, which gives a NaN's gradient
-                // to both sides; with two, the input alone gets it.
+                // to both sides; with two, the input gets it unless it is outside a bound that is
+                // a number (every comparison with NaN is false), and the bounds get none.
                 values[i] = .nan
                 if l == nil { shareHi[i] = 1 } else if h == nil { shareLo[i] = 1 }
+                if let l, let h, v < l || v > h { shareX[i] = 0 }
                 continue
             }
             if let l, let h, l > h { values[i] = h; shareX[i] = 0; shareHi[i] = 1; continue }
