@@ -265,14 +265,16 @@ enum LossKernel {
         return Tensor.result(result.storage, result.shape, result.dtype, inputs: [input, target], name: name,
                              saving: [savedInput, savedTarget]) { g in
             let x = try savedInput!.unpack(), y = try savedTarget!.unpack()
-            // The incoming gradient, per element.
             let divideLast = meanDividesLast && reduction == .mean
-            let spread: Tensor
-            switch reduction {
-            case .none: spread = g
-            case .sum: spread = g.expand(elementShape)
-            case .mean: spread = divideLast ? g.expand(elementShape) : g.expand(elementShape) / count
+            /// The incoming gradient, per element.
+            func perElement(_ g: Tensor) -> Tensor {
+                switch reduction {
+                case .none: return g
+                case .sum: return g.expand(elementShape)
+                case .mean: return divideLast ? g.expand(elementShape) : g.expand(elementShape) / count
+                }
             }
+            let spread = perElement(g)
             func fitted(_ t: Tensor, _ shape: [Int], _ dtype: DType) -> Tensor {
                 let summed = t.sumTo(shape)
                 let typed = summed.dtype == dtype ? summed : summed.to(dtype)
@@ -303,13 +305,7 @@ enum LossKernel {
                         case .mean: dg = (r / count).sum()
                         }
                     }
-                    let spread: Tensor
-                    switch reduction {
-                    case .none: spread = g
-                    case .sum: spread = g.expand(elementShape)
-                    case .mean: spread = g.expand(elementShape) / count
-                    }
-                    let curvature = needX || needY ? ggE * spread * second(x, y) : nil
+                    let curvature = needX || needY ? ggE * perElement(g) * second(x, y) : nil
                     return [dg, needX ? fitted(sign * curvature!, inputShape, inputType) : nil,
                             needY ? fitted(-sign * curvature!, targetShape, targetType) : nil]
                 }

@@ -227,16 +227,12 @@ extension Tensor {
     public func cumsum(dim: Int) throws -> Tensor {
         let d = try checkedDim(dim)
         if rank == 0 { return Tensor.result(storage.copy(), shape, dtype, inputs: [self], name: "CumsumBackward0") { g in [g] } }
-        let size = shape[d], inner = Shape.count(Array(shape[(d + 1)...])), outer = Shape.count(Array(shape[..<d]))
         var values = scalars
-        for o in 0..<outer {
-            for i in 0..<inner {
-                var acc = 0.0
-                for k in 0..<size {
-                    let at = (o * size + k) * inner + i
-                    acc += values[at]
-                    values[at] = acc
-                }
+        Tensor.forEachLine(shape, dim: d) { line in
+            var acc = 0.0
+            for at in line {
+                acc += values[at]
+                values[at] = acc
             }
         }
         // Accumulated in Double, as PyTorch accumulates float sums on the CPU.

@@ -178,14 +178,9 @@ extension Tensor {
 
     // MARK: Joining
 
-    /// Joins tensors along an existing dimension (`torch.cat`). As in PyTorch, one-dimensional
-    /// empty tensors (shape `[0]`) are skipped whatever the others' shapes, so a running result
-    /// can start from `Tensor([])`.
+    /// `Tensor.cat` for lists already checked (by `cat`, or built by the library): one-dimensional
+    /// empty tensors are skipped, as in PyTorch.
     static func concatenating(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "torch.cat(): expected a non-empty list of Tensors")
-        if let k = tensors.firstIndex(where: { $0.rank == 0 }) {
-            preconditionFailure("zero-dimensional tensor (at position \(k)) cannot be concatenated")
-        }
         let skipped = tensors.map { $0.shape == [0] }
         let joined = zip(tensors, skipped).filter { !$0.1 }.map(\.0)
         let dtype = tensors.map(\.dtype).reduce(tensors[0].dtype, DType.promote)
@@ -195,10 +190,6 @@ extension Tensor {
             }
         }
         let d = first.normalize(dim)
-        for t in joined {
-            precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == d || t.shape[$0] == first.shape[$0] },
-                         "Sizes of tensors must match except in dimension \(d). Expected size \(first.shape) but got size \(t.shape)")
-        }
         let outer = Shape.count(Array(first.shape[..<d]))
         var values: [Double] = []
         values.reserveCapacity(joined.reduce(0) { $0 + $1.count })
@@ -209,7 +200,7 @@ extension Tensor {
         }
         var newShape = first.shape
         newShape[d] = joined.reduce(0) { $0 + $1.shape[d] }
-        let sizes = tensors.map { $0.shape == [0] ? 0 : $0.shape[d] }
+        let sizes = zip(tensors, skipped).map { t, skip in skip ? 0 : t.shape[d] }
         return result(TensorStorage(values, dtype: dtype), newShape, dtype, inputs: tensors, name: "CatBackward0") { g in
             var start = 0
             return zip(sizes, skipped).map { size, skip in
@@ -220,9 +211,8 @@ extension Tensor {
         }
     }
 
-    /// Joins tensors of one shape along a new dimension (`torch.stack`).
+    /// `Tensor.stack` for lists already checked.
     static func stacking(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "stack expects a non-empty TensorList")
         let d = tensors[0].normalize(dim, rank: tensors[0].rank + 1)
         return concatenating(tensors.map { $0.unsqueezing(d) }, dim: d)
     }
