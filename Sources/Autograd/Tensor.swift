@@ -78,12 +78,14 @@ public final class Tensor {
     private func regenerateViewNode(of base: Tensor) {
         viewVersion = storage.version
         guard !viewMadeWithoutGrad else { return }
-        if base.requiresGrad {
-            let baseShape = base.shape
-            storedGradFn = Node(name: "AsStridedBackward0", inputs: [base]) { g in [g.reshape(baseShape)] }
-        } else {
-            storedGradFn = nil
-        }
+        storedGradFn = Tensor.viewNode(on: base)
+    }
+
+    /// A node that reads this view out of `base`'s current history (nil when the base has none).
+    private static func viewNode(on base: Tensor) -> Node? {
+        guard base.requiresGrad else { return nil }
+        let baseShape = base.shape
+        return Node(name: "AsStridedBackward0", inputs: [base]) { g in [g.reshape(baseShape)] }
     }
 
     /// The history an in-place change starts from. For a view it is a fresh node on the base's
@@ -91,9 +93,7 @@ public final class Tensor {
     /// so hooks registered on the view before the change never run.
     func historyBeforeInPlace() -> Node? {
         guard let base = viewBase else { return gradFn }
-        guard base.requiresGrad else { return nil }
-        let baseShape = base.shape
-        return Node(name: "AsStridedBackward0", inputs: [base]) { g in [g.reshape(baseShape)] }
+        return Tensor.viewNode(on: base)
     }
 
     /// For an in-place operation on a view: the checks PyTorch makes before allowing it.

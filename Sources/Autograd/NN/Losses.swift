@@ -160,7 +160,7 @@ public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, redu
 public func crossEntropy(_ input: Tensor, _ target: [Int], reduction: Reduction = .mean, ignoreIndex: Int = -100) throws -> Tensor {
     try checkNLLArguments(input, target, ignoreIndex: ignoreIndex)
     let classDim = input.rank == 1 ? 0 : 1
-    return try nllLoss(LossKernel.logSoftmax(input, dim: classDim), target, reduction: reduction, ignoreIndex: ignoreIndex)
+    return negativeLogLikelihood(LossKernel.logSoftmax(input, dim: classDim), target, reduction: reduction, ignoreIndex: ignoreIndex)
 }
 
 /// `CrossEntropyLoss` as a function with the class indices in a tensor of integer-valued floats.
@@ -173,6 +173,11 @@ public func crossEntropy(_ input: Tensor, _ target: Tensor, reduction: Reduction
 /// for `.mean`) at each sample's target class and 0 elsewhere.
 public func nllLoss(_ input: Tensor, _ target: [Int], reduction: Reduction = .mean, ignoreIndex: Int = -100) throws -> Tensor {
     try checkNLLArguments(input, target, ignoreIndex: ignoreIndex)
+    return negativeLogLikelihood(input, target, reduction: reduction, ignoreIndex: ignoreIndex)
+}
+
+/// `nllLoss` for arguments already checked.
+private func negativeLogLikelihood(_ input: Tensor, _ target: [Int], reduction: Reduction, ignoreIndex: Int) -> Tensor {
     let classDim = input.rank == 1 ? 0 : 1
     let classes = input.shape[classDim]
     let inner = input.rank <= 2 ? 1 : Shape.count(Array(input.shape[2...]))
