@@ -457,7 +457,11 @@ static void exec_program(void) {
     execvp(opt.program[0], opt.program);
     int saved = errno;
     char text[240];
-    snprintf(text, sizeof text, "cannot run %s: %s", opt.program[0], strerror(saved));
+    /* A root caller runs the program as another user (nobody by default), who must be able to
+     * search every folder on the way to it: a course cloned into a private folder is not. */
+    snprintf(text, sizeof text, "cannot run %s: %s%s", opt.program[0], strerror(saved),
+             saved == EACCES ? " (the user the program runs as cannot reach it: every folder above"
+                               " the course must be searchable by others, chmod o+x)" : "");
     send_message(MSG_EXEC_FAILED, saved, text);
     _exit(saved == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
 }
